@@ -1,0 +1,59 @@
+package dev.chrysalis.forge;
+
+import dev.chrysalis.forge.config.ConfigLoader;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** Entry point: {@code java -jar forge-service.jar} serves; see README for the commands. */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    JsonObject config;
+    try {
+      config = ConfigLoader.load(System.getenv());
+    } catch (RuntimeException e) {
+      LOG.error("configuration error: {}", e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (args.length > 0) {
+      LOG.error("unknown command: {} (run without arguments to serve)", String.join(" ", args));
+      System.exit(2);
+    }
+    serve(config);
+  }
+
+  private static void serve(JsonObject config) throws InterruptedException {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    ForgeApp app;
+    try {
+      app = ForgeApp.start(vertx, config).await(5, TimeUnit.MINUTES);
+    } catch (Exception e) {
+      LOG.error("start-up failed: {}", e.getMessage());
+      vertx.close();
+      System.exit(1);
+      return;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("shutting down");
+      app.stop().eventually(vertx::close).onComplete(ar -> stopped.countDown());
+      try {
+        stopped.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+    }, "forge-shutdown"));
+  }
+}

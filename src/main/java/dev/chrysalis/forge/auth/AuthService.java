@@ -1,0 +1,47 @@
+package dev.chrysalis.forge.auth;
+
+import io.vertx.codegen.annotations.ProxyGen;
+import io.vertx.codegen.annotations.VertxGen;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Accounts on the event bus ({@value #ADDRESS}). Every message is JSON; failures are
+ * {@code ServiceException}s whose code is the HTTP status (see docs/event-bus.md).
+ */
+@ProxyGen
+@VertxGen
+public interface AuthService {
+
+  String ADDRESS = "forge.auth";
+
+  static AuthService createProxy(Vertx vertx) {
+    return new AuthServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(15_000));
+  }
+
+  /** {email, password, display_name?, ip?, user_agent?} → {id, email, display_name, token}. */
+  Future<JsonObject> register(JsonObject request);
+
+  /** {email, password, ip?, user_agent?} → {id, email, display_name, token}. */
+  Future<JsonObject> login(JsonObject request);
+
+  /** A full {@code chs_…} key → principal {user_id, email, via:"api_key", key_id, scopes}. */
+  Future<JsonObject> authenticateApiKey(String apiKey);
+
+  /** → {id, email, display_name, avatar_url, created_at}; 404 when unknown. */
+  Future<JsonObject> getUser(String userId);
+
+  /** {email} → {id, email, display_name}; 404 when no such user. For invites and admin lookups. */
+  Future<JsonObject> findUserByEmail(String email);
+
+  /** → {data:[{id, name, prefix, scopes, created_at, last_used, expires_at}]}. */
+  Future<JsonObject> listApiKeys(String userId);
+
+  /** {name?, scopes?, expires_at?, ip?, user_agent?} → the key record plus {key} (shown once). */
+  Future<JsonObject> createApiKey(String userId, JsonObject request);
+
+  /** → {deleted:true}; 404 for a key that is not the caller's. Effective at once, cluster-wide. */
+  Future<JsonObject> deleteApiKey(String userId, String keyId, JsonObject context);
+}

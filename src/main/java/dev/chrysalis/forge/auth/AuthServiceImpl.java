@@ -1,0 +1,265 @@
+package dev.chrysalis.forge.auth;
+
+import dev.chrysalis.forge.audit.AuditEvent;
+import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.store.Ids;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.serviceproxy.ServiceException;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** The account rules; runs on the AuthVerticle's event loop, hashing on worker threads. */
+final class AuthServiceImpl implements AuthService {
+
+  /** Published (cluster-wide) when an API key is deleted, so every node drops it from its cache. */
+  static final String KEY_REVOKED_ADDRESS = "forge.auth.key-revoked";
+  /** Published after a user registers: {user_id, email}. Pending invites and billing listen. */
+  public static final String USER_REGISTERED_ADDRESS = "forge.events.user.registered";
+
+  static final Set<String> SCOPES = Set.of("*", "chat", "read", "write", "keys");
+  private static final long LAST_USED_EVERY_MS = 60_000;
+  private static final long CACHE_MAX_AGE_MS = 300_000;
+
+  private final Vertx vertx;
+  private final AuthConfig config;
+  private final UserStore users;
+  private final ApiKeyStore keys;
+  private final PasswordHasher hasher;
+  private final PasswordPolicy policy;
+  private final JwtTokens tokens;
+  private final ApiKeys apiKeys;
+  private final ApiKeyCache cache;
+
+  AuthServiceImpl(Vertx vertx, AuthConfig config, UserStore users, ApiKeyStore keys, JwtTokens tokens) {
+    this.vertx = vertx;
+    this.config = config;
+    this.users = users;
+    this.keys = keys;
+    this.tokens = tokens;
+    this.hasher = new PasswordHasher(config.pbkdf2Iterations());
+    this.policy = new PasswordPolicy(config.minPasswordLength());
+    this.apiKeys = new ApiKeys(config.secretKey());
+    this.cache = new ApiKeyCache(config.apiKeyCacheSize(), CACHE_MAX_AGE_MS);
+  }
+
+  void forgetKey(String keyId) {
+    cache.removeKey(keyId);
+  }
+
+  @Override
+  public Future<JsonObject> register(JsonObject request) {
+    if (!config.registrationEnabled()) {
+      return Errors.forbidden("registration_disabled", "Registration is disabled on this server.");
+    }
+    String email = normalizeEmail(request.getString("email"));
+    String password = request.getString("password");
+    String problem = policy.problem(password);
+    if (problem != null) {
+      return Errors.badRequest("weak_password", problem, "password");
+    }
+    String displayName = trimToNull(request.getString("display_name"));
+    String id = Ids.next("usr");
+    return vertx.executeBlocking(() -> hasher.hash(password), false)
+      .compose(hash -> users.insert(id, email, hash, displayName))
+      .recover(t -> Errors.isUniqueViolation(t)
+        ? Errors.conflict("email_taken", "An account with this email already exists.")
+        : Future.failedFuture(t))
+      .map(v -> {
+        vertx.eventBus().publish(USER_REGISTERED_ADDRESS, new JsonObject().put("user_id", id).put("email", email));
+        AuditEvent.publish(vertx, "user.registered", id, id, request, null);
+        return session(id, email, displayName);
+      })
+      .recover(Errors::internal);
+  }
+
+  @Override
+  public Future<JsonObject> login(JsonObject request) {
+    String email = normalizeEmail(request.getString("email"));
+    String password = request.getString("password", "");
+    return users.lockedForSeconds(email).compose(locked -> {
+      if (locked > 0) {
+        AuditEvent.publish(vertx, "login.locked", null, email, request, null);
+        return Future.failedFuture(lockedOut(locked));
+      }
+      return users.byEmail(email).compose(user -> checkPassword(user, password).compose(ok -> {
+        if (!ok) {
+          AuditEvent.publish(vertx, "login.failed", user == null ? null : user.id(), email, request, null);
+          return users.recordFailure(email, config.lockoutThreshold(), config.lockoutSeconds())
+            .compose(v -> Errors.unauthorized("invalid_credentials", "Invalid email or password."));
+        }
+        if (!"active".equals(user.status())) {
+          return Errors.forbidden("account_suspended", "This account is suspended.");
+        }
+        Future<String> newHash = hasher.needsRehash(user.passwordHash())
+          ? vertx.executeBlocking(() -> hasher.hash(password), false)
+          : Future.succeededFuture(null);
+        return newHash
+          .compose(h -> Future.all(users.recordLogin(user.id(), h), users.clearFailures(email)))
+          .map(v -> {
+            AuditEvent.publish(vertx, "login.succeeded", user.id(), user.id(), request, null);
+            return session(user.id(), user.email(), user.displayName());
+          });
+      }));
+    }).recover(Errors::internal);
+  }
+
+  private Future<Boolean> checkPassword(UserStore.UserRow user, String password) {
+    return vertx.executeBlocking(() -> {
+      if (user == null) {
+        hasher.burn(password);
+        return false;
+      }
+      return hasher.verify(password, user.passwordHash());
+    }, false);
+  }
+
+  private static ServiceException lockedOut(long seconds) {
+    ServiceException e = Errors.error(429, "login_locked",
+      "Too many failed logins for this account. Try again in " + seconds + " seconds.", null);
+    e.getDebugInfo().put("retry_after", seconds);
+    return e;
+  }
+
+  private JsonObject session(String id, String email, String displayName) {
+    return new JsonObject().put("id", id).put("email", email).put("display_name", displayName)
+      .put("token", tokens.issue(id, email));
+  }
+
+  @Override
+  public Future<JsonObject> authenticateApiKey(String apiKey) {
+    if (!ApiKeys.looksValid(apiKey)) {
+      return Errors.unauthorized("invalid_api_key", "Invalid API key.");
+    }
+    String hash = apiKeys.hash(apiKey);
+    long now = System.currentTimeMillis();
+    ApiKeyCache.Entry cached = cache.get(hash, now);
+    Future<ApiKeyCache.Entry> entry = cached != null
+      ? Future.succeededFuture(cached)
+      : keys.byPrefix(ApiKeys.lookupPrefix(apiKey)).map(rows -> {
+        for (ApiKeyStore.KeyRow row : rows) {
+          if (ApiKeys.sameHash(row.keyHash(), hash)) {
+            return cache.put(hash, row, now);
+          }
+        }
+        return null;
+      });
+    return entry.compose(e -> {
+      if (e == null) {
+        return Errors.unauthorized("invalid_api_key", "Invalid API key.");
+      }
+      ApiKeyStore.KeyRow row = e.row;
+      if (row.expiresAt() != null && !row.expiresAt().toInstant().isAfter(Instant.ofEpochMilli(now))) {
+        return Errors.unauthorized("api_key_expired", "This API key has expired.");
+      }
+      if (now - e.lastTouchMs >= LAST_USED_EVERY_MS) {
+        e.lastTouchMs = now;
+        keys.touch(row.id()).onFailure(t -> e.lastTouchMs = 0);
+      }
+      return Future.succeededFuture(new JsonObject().put("user_id", row.userId()).put("email", row.email())
+        .put("via", "api_key").put("key_id", row.id()).put("scopes", new JsonArray(new ArrayList<>(row.scopes()))));
+    }).recover(Errors::internal);
+  }
+
+  @Override
+  public Future<JsonObject> getUser(String userId) {
+    return users.byId(userId).compose(u -> u == null
+      ? Errors.<JsonObject>notFound("User not found.")
+      : Future.succeededFuture(u.publicJson())).recover(Errors::internal);
+  }
+
+  @Override
+  public Future<JsonObject> findUserByEmail(String email) {
+    return users.byEmail(normalizeEmail(email)).compose(u -> u == null
+      ? Errors.<JsonObject>notFound("No user with this email.")
+      : Future.succeededFuture(new JsonObject().put("id", u.id()).put("email", u.email())
+        .put("display_name", u.displayName()))).recover(Errors::internal);
+  }
+
+  @Override
+  public Future<JsonObject> listApiKeys(String userId) {
+    return keys.byUser(userId).map(rows -> {
+      JsonArray data = new JsonArray();
+      rows.forEach(r -> data.add(r.publicJson()));
+      return new JsonObject().put("data", data);
+    }).recover(Errors::internal);
+  }
+
+  @Override
+  public Future<JsonObject> createApiKey(String userId, JsonObject request) {
+    String name = trimToNull(request.getString("name"));
+    JsonArray requested = request.getJsonArray("scopes", new JsonArray().add("*"));
+    Set<String> scopes = new LinkedHashSet<>();
+    for (Object s : requested) {
+      if (!(s instanceof String str) || !SCOPES.contains(str)) {
+        return Errors.badRequest("invalid_scope", "Unknown scope; allowed: *, chat, read, write, keys.", "scopes");
+      }
+      scopes.add(str);
+    }
+    if (scopes.isEmpty()) {
+      return Errors.badRequest("invalid_scope", "At least one scope is required.", "scopes");
+    }
+    OffsetDateTime expiresAt = null;
+    String expires = request.getString("expires_at");
+    if (expires != null) {
+      try {
+        expiresAt = OffsetDateTime.parse(expires).withOffsetSameInstant(ZoneOffset.UTC);
+      } catch (DateTimeParseException e) {
+        return Errors.badRequest("invalid_expires_at", "expires_at must be an RFC 3339 date-time.", "expires_at");
+      }
+      if (!expiresAt.toInstant().isAfter(Instant.now())) {
+        return Errors.badRequest("invalid_expires_at", "expires_at must be in the future.", "expires_at");
+      }
+    }
+    String key = ApiKeys.generate();
+    String id = Ids.next("key");
+    String keyName = name == null ? "API key" : name;
+    List<String> scopeList = List.copyOf(scopes);
+    OffsetDateTime exp = expiresAt;
+    return keys.insert(id, userId, keyName, ApiKeys.lookupPrefix(key), apiKeys.hash(key), scopeList, exp)
+      .map(v -> {
+        AuditEvent.publish(vertx, "api_key.created", userId, id, request, null);
+        return new JsonObject().put("id", id).put("name", keyName).put("prefix", ApiKeys.lookupPrefix(key))
+          .put("scopes", new JsonArray(new ArrayList<>(scopeList)))
+          .put("created_at", Instant.now().toString())
+          .put("last_used", null)
+          .put("expires_at", exp == null ? null : exp.toInstant().toString())
+          .put("key", key);
+      }).recover(Errors::internal);
+  }
+
+  @Override
+  public Future<JsonObject> deleteApiKey(String userId, String keyId, JsonObject context) {
+    return keys.delete(userId, keyId).compose(deleted -> {
+      if (!deleted) {
+        return Errors.<JsonObject>notFound("API key not found.");
+      }
+      cache.removeKey(keyId);
+      vertx.eventBus().publish(KEY_REVOKED_ADDRESS, keyId);
+      AuditEvent.publish(vertx, "api_key.deleted", userId, keyId, context, null);
+      return Future.succeededFuture(new JsonObject().put("deleted", true).put("id", keyId));
+    }).recover(Errors::internal);
+  }
+
+  static String normalizeEmail(String email) {
+    return email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
+  }
+
+  private static String trimToNull(String s) {
+    if (s == null) {
+      return null;
+    }
+    String t = s.strip();
+    return t.isEmpty() ? null : t;
+  }
+}

@@ -1,0 +1,33 @@
+package dev.chrysalis.forge.auth;
+
+import dev.chrysalis.forge.store.Pools;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.serviceproxy.ServiceBinder;
+import io.vertx.sqlclient.Pool;
+
+/** Serves {@link AuthService} on {@value AuthService#ADDRESS}. Deploy one instance per node. */
+public class AuthVerticle extends VerticleBase {
+
+  private Pool pool;
+  private MessageConsumer<JsonObject> binding;
+  private MessageConsumer<String> revocations;
+
+  @Override
+  public Future<?> start() {
+    AuthConfig config = AuthConfig.from(config());
+    pool = Pools.shared(vertx, config());
+    AuthServiceImpl service = new AuthServiceImpl(vertx, config, new UserStore(pool), new ApiKeyStore(pool),
+      new JwtTokens(vertx, config));
+    revocations = vertx.eventBus().consumer(AuthServiceImpl.KEY_REVOKED_ADDRESS, msg -> service.forgetKey(msg.body()));
+    binding = new ServiceBinder(vertx).setAddress(AuthService.ADDRESS).register(AuthService.class, service);
+    return Future.all(binding.completion(), revocations.completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.all(binding.unregister(), revocations.unregister()).compose(v -> pool.close());
+  }
+}

@@ -1,0 +1,89 @@
+package dev.chrysalis.forge.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The environment names (kept from the original service, new ones prefixed CHRYSALIS_) and the
+ * config path each one overrides. A value is coerced to the type of the default it replaces.
+ */
+public final class EnvOverrides {
+
+  public static final Map<String, String> PATHS = new LinkedHashMap<>();
+
+  static {
+    PATHS.put("CHRYSALIS_ENV", "env");
+    PATHS.put("CHRYSALIS_DATA_DIR", "data_dir");
+    PATHS.put("CHRYSALIS_HOST", "server.host");
+    PATHS.put("CHRYSALIS_PORT", "server.port");
+    PATHS.put("CHRYSALIS_HTTP_INSTANCES", "server.instances");
+    PATHS.put("CHRYSALIS_MAX_BODY_BYTES", "server.max_body_bytes");
+    PATHS.put("CHRYSALIS_SHUTDOWN_GRACE_SECONDS", "server.shutdown_grace_seconds");
+    PATHS.put("CHRYSALIS_ALLOWED_ORIGINS", "server.allowed_origins");
+    PATHS.put("CHRYSALIS_TRUSTED_PROXIES", "server.trusted_proxies");
+    PATHS.put("CHRYSALIS_DATABASE_URL", "database.url");
+    PATHS.put("CHRYSALIS_DB_POOL_SIZE", "database.pool_size");
+    PATHS.put("CHRYSALIS_EMBEDDED_DB_PORT", "database.embedded_port");
+    PATHS.put("CHRYSALIS_SECRET_KEY", "auth.secret_key");
+    PATHS.put("CHRYSALIS_SESSION_LIFETIME", "auth.session_lifetime");
+    PATHS.put("CHRYSALIS_ENABLE_REGISTRATION", "auth.enable_registration");
+    PATHS.put("CHRYSALIS_PBKDF2_ITERATIONS", "auth.pbkdf2_iterations");
+    PATHS.put("CHRYSALIS_MIN_PASSWORD_LENGTH", "auth.min_password_length");
+    PATHS.put("CHRYSALIS_JWT_ISSUER", "auth.issuer");
+    PATHS.put("CHRYSALIS_JWT_AUDIENCE", "auth.audience");
+    PATHS.put("CHRYSALIS_LOGIN_LOCKOUT_THRESHOLD", "auth.lockout_threshold");
+    PATHS.put("CHRYSALIS_LOGIN_LOCKOUT_SECONDS", "auth.lockout_seconds");
+    PATHS.put("CHRYSALIS_API_KEY_CACHE_SIZE", "auth.api_key_cache_size");
+  }
+
+  private EnvOverrides() {
+  }
+
+  public static void apply(JsonObject config, Map<String, String> env) {
+    PATHS.forEach((name, path) -> {
+      String value = env.get(name);
+      if (value != null) {
+        set(config, path, value);
+      }
+    });
+  }
+
+  /** Sets a dotted path, coercing the string to the type of the value already there. */
+  public static void set(JsonObject config, String path, String value) {
+    String[] parts = path.split("\\.");
+    JsonObject node = config;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonObject next = node.getJsonObject(parts[i]);
+      if (next == null) {
+        next = new JsonObject();
+        node.put(parts[i], next);
+      }
+      node = next;
+    }
+    String key = parts[parts.length - 1];
+    node.put(key, coerce(node.getValue(key), value, path));
+  }
+
+  private static Object coerce(Object current, String value, String path) {
+    String v = value.trim();
+    try {
+      if (current instanceof Boolean) {
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+          throw new IllegalArgumentException("expected true or false");
+        }
+        return Boolean.parseBoolean(v);
+      }
+      if (current instanceof Integer || current instanceof Long) {
+        return Long.parseLong(v);
+      }
+      if (current instanceof Double || current instanceof Float) {
+        return Double.parseDouble(v);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid value for " + path + ": " + e.getMessage());
+    }
+    return value;
+  }
+}

@@ -1,0 +1,70 @@
+package dev.chrysalis.forge.errors;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.serviceproxy.ServiceException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Failures every service returns over the bus. The failure code is the HTTP status the HTTP
+ * layer answers with; the debug info carries our error {@code code}, {@code param} and any extra
+ * fields (for example {@code retry_after}). Messages are written for the API user: no SQL, stack
+ * or secret ever goes into one.
+ */
+public final class Errors {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
+
+  private Errors() {
+  }
+
+  public static ServiceException error(int status, String code, String message, String param) {
+    JsonObject info = new JsonObject().put("code", code);
+    if (param != null) {
+      info.put("param", param);
+    }
+    return new ServiceException(status, message, info);
+  }
+
+  public static <T> Future<T> fail(int status, String code, String message) {
+    return Future.failedFuture(error(status, code, message, null));
+  }
+
+  public static <T> Future<T> badRequest(String code, String message, String param) {
+    return Future.failedFuture(error(400, code, message, param));
+  }
+
+  public static <T> Future<T> unauthorized(String code, String message) {
+    return fail(401, code, message);
+  }
+
+  public static <T> Future<T> forbidden(String code, String message) {
+    return fail(403, code, message);
+  }
+
+  public static <T> Future<T> notFound(String message) {
+    return fail(404, "not_found", message);
+  }
+
+  public static <T> Future<T> conflict(String code, String message) {
+    return fail(409, code, message);
+  }
+
+  /**
+   * Turns anything that is not already one of our failures into a generic 500, logging the cause
+   * once (class and message only; callers never put secrets into exception messages).
+   */
+  public static <T> Future<T> internal(Throwable t) {
+    if (t instanceof ServiceException) {
+      return Future.failedFuture(t);
+    }
+    LOG.error("internal error: {}: {}", t.getClass().getName(), t.getMessage());
+    return fail(500, "internal_error", "The server could not complete the request.");
+  }
+
+  /** PostgreSQL unique violation, the way a store detects a duplicate. */
+  public static boolean isUniqueViolation(Throwable t) {
+    return t instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState());
+  }
+}

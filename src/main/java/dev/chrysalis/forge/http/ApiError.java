@@ -1,0 +1,55 @@
+package dev.chrysalis.forge.http;
+
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Writes the one error shape: {@code {"error":{"message","type","code","param"}}}. */
+public final class ApiError {
+
+  private ApiError() {
+  }
+
+  public static String typeFor(int status) {
+    return switch (status) {
+      case 400, 405, 415, 422 -> "invalid_request_error";
+      case 401 -> "authentication_error";
+      case 402 -> "payment_required";
+      case 403 -> "permission_denied";
+      case 404 -> "not_found";
+      case 409 -> "conflict";
+      case 413 -> "request_too_large";
+      case 429 -> "rate_limit_exceeded";
+      case 501 -> "not_implemented";
+      case 502, 504 -> "upstream_error";
+      default -> status >= 500 ? "server_error" : "invalid_request_error";
+    };
+  }
+
+  public static JsonObject body(int status, String code, String message, String param) {
+    return new JsonObject().put("error", new JsonObject()
+      .put("message", message)
+      .put("type", typeFor(status))
+      .put("code", code)
+      .put("param", param));
+  }
+
+  public static void send(RoutingContext ctx, int status, String code, String message, String param) {
+    send(ctx, status, body(status, code, message, param));
+  }
+
+  public static void send(RoutingContext ctx, int status, JsonObject body) {
+    HttpServerResponse res = ctx.response();
+    if (res.ended() || res.closed()) {
+      return;
+    }
+    if (res.headWritten()) {
+      // a stream already began: nothing sensible can be appended in another shape
+      res.reset();
+      return;
+    }
+    res.setStatusCode(status)
+      .putHeader("content-type", "application/json")
+      .end(body.toBuffer());
+  }
+}

@@ -1,0 +1,34 @@
+package dev.chrysalis.forge.http;
+
+import dev.chrysalis.forge.auth.AuthService;
+import io.vertx.core.json.JsonObject;
+
+/** Handlers of the {@code auth} and {@code api-keys} tags: parse, call AuthService, answer. */
+final class AuthRoutes {
+
+  private final AuthService auth;
+
+  AuthRoutes(AuthService auth) {
+    this.auth = auth;
+  }
+
+  void mount(Routes routes) {
+    routes.open("registerUser", ctx -> Routes.respond(ctx, 201,
+      auth.register(Routes.body(ctx).mergeIn(Routes.requestContext(ctx)))));
+
+    routes.open("loginUser", ctx -> Routes.respond(ctx, 200,
+      auth.login(Routes.body(ctx).mergeIn(Routes.requestContext(ctx)))));
+
+    routes.authed("getCurrentUser", ctx -> Routes.respond(ctx, 200, auth.getUser(Routes.userId(ctx))));
+
+    routes.authed("listApiKeys", ctx -> Routes.respond(ctx, 200, auth.listApiKeys(Routes.userId(ctx))));
+
+    routes.authed("createApiKey", ctx -> {
+      JsonObject request = Routes.body(ctx).mergeIn(Routes.requestContext(ctx));
+      Routes.respond(ctx, 201, auth.createApiKey(Routes.userId(ctx), request));
+    });
+
+    routes.authed("deleteApiKey", ctx -> Routes.respond(ctx, 200,
+      auth.deleteApiKey(Routes.userId(ctx), Routes.pathParam(ctx, "id"), Routes.requestContext(ctx))));
+  }
+}

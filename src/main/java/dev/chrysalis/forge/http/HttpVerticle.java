@@ -1,0 +1,105 @@
+package dev.chrysalis.forge.http;
+
+import dev.chrysalis.forge.auth.AuthConfig;
+import dev.chrysalis.forge.auth.AuthService;
+import dev.chrysalis.forge.auth.JwtTokens;
+import dev.chrysalis.forge.store.Pools;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.APIKeyHandler;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.JWTAuthHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.sqlclient.Pool;
+
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP front door. Routes and request validation come from {@code openapi/forge.yaml};
+ * handlers are thin and talk to the services over the bus. Deployed once per core.
+ */
+public class HttpVerticle extends VerticleBase {
+
+  public static final String CONTRACT_PATH = "openapi/forge.yaml";
+  private static final int[] ERROR_STATUSES = {400, 401, 403, 404, 405, 413, 415, 500, 501, 502, 503};
+
+  private HttpServer server;
+  private Pool pool;
+  private long shutdownGraceSeconds;
+
+  @Override
+  public Future<?> start() {
+    HttpConfig http = HttpConfig.from(config());
+    shutdownGraceSeconds = http.shutdownGraceSeconds();
+    pool = Pools.shared(vertx, config());
+    AuthService auth = AuthService.createProxy(vertx);
+    JwtTokens jwt = new JwtTokens(vertx, AuthConfig.from(config()));
+    String version = config().getString("version", "dev");
+
+    return vertx.fileSystem().readFile(CONTRACT_PATH).compose(contractText ->
+      OpenAPIContract.from(vertx, CONTRACT_PATH).compose(contract -> {
+        RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+        builder.rootHandler(new RequestLog(new ClientIp(http.trustedProxies())));
+        if (!http.allowedOrigins().isEmpty()) {
+          builder.rootHandler(cors(http));
+        }
+        builder.rootHandler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
+
+        ForgeAuthProvider bearer = new ForgeAuthProvider(auth, jwt, false);
+        ForgeAuthProvider keyOnly = new ForgeAuthProvider(auth, jwt, true);
+        builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(bearer, "chrysalis-forge"));
+        builder.security("apiKeyHeader").apiKeyHandler(APIKeyHandler.create(keyOnly).header("x-api-key"));
+        builder.security("apiKeyQuery").apiKeyHandler(APIKeyHandler.create(keyOnly).parameter("api_key"));
+
+        Routes routes = new Routes(builder);
+        new SystemRoutes(pool, version).mount(routes);
+        new AuthRoutes(auth).mount(routes);
+
+        Router router = builder.createRouter();
+        DocsRoutes.mount(router, contractText);
+        for (int status : ERROR_STATUSES) {
+          router.errorHandler(status, FailureMapper::handle);
+        }
+        return vertx.createHttpServer(new HttpServerOptions()
+            .setHost(http.host())
+            .setPort(http.port())
+            .setCompressionSupported(true)
+            .setIdleTimeout(300)
+            .setIdleTimeoutUnit(TimeUnit.SECONDS)
+            .setMaxHeaderSize(16 * 1024))
+          .requestHandler(router)
+          .listen()
+          .onSuccess(s -> server = s);
+      }));
+  }
+
+  private static CorsHandler cors(HttpConfig http) {
+    CorsHandler cors = http.allowedOrigins().contains("*")
+      ? CorsHandler.create().addOrigin("*")
+      : CorsHandler.create().addOrigins(http.allowedOrigins());
+    return cors
+      .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE,
+        HttpMethod.OPTIONS))
+      .allowedHeaders(Set.of("authorization", "content-type", "x-api-key", "x-request-id", "openai-organization"))
+      .exposedHeaders(Set.of("x-request-id", "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining",
+        "x-ratelimit-reset", "ratelimit", "ratelimit-policy"))
+      .maxAgeSeconds(600);
+  }
+
+  /** Stops accepting, lets in-flight requests finish within the grace period, then closes. */
+  @Override
+  public Future<?> stop() {
+    Future<Void> closing = server == null
+      ? Future.succeededFuture()
+      : server.shutdown(shutdownGraceSeconds, TimeUnit.SECONDS);
+    return closing.eventually(() -> pool.close());
+  }
+}

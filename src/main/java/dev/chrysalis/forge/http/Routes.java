@@ -1,0 +1,134 @@
+package dev.chrysalis.forge.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How handler classes attach to contract operations. {@link #authed} puts the guard in front
+ * (API-key scope from {@code x-forge-scope}, then any checks other packages add, such as the rate
+ * limiter), so no authenticated operation can be mounted without it.
+ */
+public final class Routes {
+
+  /** A check that runs after authentication and before the handler; fail the context to refuse. */
+  public interface Check extends Handler<RoutingContext> {
+  }
+
+  private final RouterBuilder builder;
+  private final List<Check> authedChecks = new ArrayList<>();
+  private final List<String> mounted = new ArrayList<>();
+
+  public Routes(RouterBuilder builder) {
+    this.builder = builder;
+  }
+
+  /** Adds a check run on every authenticated operation, in the order added. */
+  public Routes addAuthedCheck(Check check) {
+    authedChecks.add(check);
+    return this;
+  }
+
+  public void open(String operationId, Handler<RoutingContext> handler) {
+    OpenAPIRoute route = route(operationId);
+    String path = route.getOperation().getOpenAPIPath();
+    route.addHandler(ctx -> {
+      ctx.put(RequestLog.ROUTE, path);
+      ctx.next();
+    }).addHandler(handler);
+  }
+
+  public void authed(String operationId, Handler<RoutingContext> handler) {
+    OpenAPIRoute route = route(operationId);
+    Operation op = route.getOperation();
+    String path = op.getOpenAPIPath();
+    Object scope = op.getExtensions().get("x-forge-scope");
+    if (!(scope instanceof String requiredScope)) {
+      throw new IllegalStateException("operation " + operationId + " has no x-forge-scope in the contract");
+    }
+    route.addHandler(ctx -> {
+      ctx.put(RequestLog.ROUTE, path);
+      JsonArray scopes = ctx.user().principal().getJsonArray("scopes", new JsonArray());
+      if (!scopes.contains("*") && !scopes.contains(requiredScope)) {
+        ApiError.send(ctx, 403, "insufficient_scope",
+          "This API key lacks the '" + requiredScope + "' scope needed here.", null);
+        return;
+      }
+      ctx.next();
+    });
+    authedChecks.forEach(route::addHandler);
+    route.addHandler(handler);
+  }
+
+  public List<String> mounted() {
+    return List.copyOf(mounted);
+  }
+
+  private OpenAPIRoute route(String operationId) {
+    OpenAPIRoute route = builder.getRoute(operationId);
+    if (route == null) {
+      throw new IllegalStateException("no operation " + operationId + " in the contract");
+    }
+    if (mounted.contains(operationId)) {
+      throw new IllegalStateException("operation " + operationId + " mounted twice");
+    }
+    mounted.add(operationId);
+    return route;
+  }
+
+  // ---- small helpers for handlers ----
+
+  public static ValidatedRequest validated(RoutingContext ctx) {
+    return ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+  }
+
+  public static JsonObject body(RoutingContext ctx) {
+    RequestParameter body = validated(ctx).getBody();
+    return body == null || body.isNull() ? new JsonObject() : body.getJsonObject();
+  }
+
+  public static String pathParam(RoutingContext ctx, String name) {
+    return validated(ctx).getPathParameters().get(name).getString();
+  }
+
+  public static String query(RoutingContext ctx, String name) {
+    RequestParameter p = validated(ctx).getQuery().get(name);
+    return p == null || p.isNull() ? null : String.valueOf(p.get());
+  }
+
+  public static String userId(RoutingContext ctx) {
+    User user = ctx.user();
+    return user == null ? null : user.principal().getString("user_id");
+  }
+
+  /** Request facts services record in audit events. */
+  public static JsonObject requestContext(RoutingContext ctx) {
+    return new JsonObject()
+      .put("ip", RequestLog.clientIp(ctx))
+      .put("user_agent", truncate(ctx.request().getHeader("user-agent"), 256))
+      .put("request_id", RequestLog.requestId(ctx));
+  }
+
+  public static <T> void respond(RoutingContext ctx, int status, Future<JsonObject> result) {
+    result.onSuccess(json -> {
+      if (!ctx.response().ended()) {
+        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(json.toBuffer());
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private static String truncate(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max);
+  }
+}
