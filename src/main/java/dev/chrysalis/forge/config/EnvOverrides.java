@@ -81,6 +81,8 @@ public final class EnvOverrides {
       if (current instanceof Double || current instanceof Float) {
         return Double.parseDouble(v);
       }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("invalid value for " + path + ": expected a number");
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid value for " + path + ": " + e.getMessage());
     }
