@@ -59,8 +59,43 @@ public final class Errors {
     if (t instanceof ServiceException) {
       return Future.failedFuture(t);
     }
+    if (isUnavailable(t)) {
+      LOG.warn("dependency unavailable: {}: {}", t.getClass().getName(), t.getMessage());
+      ServiceException e = error(503, "service_unavailable", "A backing service is unavailable; try again shortly.", null);
+      e.getDebugInfo().put("retry_after", 1);
+      return Future.failedFuture(e);
+    }
     LOG.error("internal error: {}: {}", t.getClass().getName(), t.getMessage());
     return fail(500, "internal_error", "The server could not complete the request.");
+  }
+
+  /**
+   * Whether a failure means a dependency (the database, Redis, a peer) could not be reached or
+   * dropped the connection, rather than a bug: those answer 503, which clients retry.
+   */
+  public static boolean isUnavailable(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.net.ConnectException || c instanceof java.nio.channels.ClosedChannelException
+        || c instanceof java.util.concurrent.TimeoutException
+        || c instanceof io.vertx.core.http.ConnectionPoolTooBusyException
+        || c instanceof io.vertx.sqlclient.ClosedConnectionException) {
+        return true;
+      }
+      if (c instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P")
+        || pg.getSqlState().startsWith("53") || pg.getSqlState().equals("3D000"))) {
+        return true;
+      }
+      String m = c.getMessage();
+      if (m != null && (m.startsWith("Connection refused") || m.contains("Timeout") || m.contains("timed out")
+        || m.equals("Connection closed") || m.contains("Pool closed"))) {
+        return true;
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return false;
   }
 
   /** PostgreSQL unique violation, the way a store detects a duplicate. */

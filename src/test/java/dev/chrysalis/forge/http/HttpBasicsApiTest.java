@@ -64,9 +64,10 @@ class HttpBasicsApiTest {
   }
 
   @Test
-  void healthIs503WhenTheDatabaseIsGone() throws Exception {
+  void healthAndRequestsAre503WhenTheDatabaseIsGone() throws Exception {
     try (TestApp own = TestApp.start(TestApp.env())) {
       own.api().call("getHealth").send().expect(200);
+      dev.chrysalis.forge.testing.Users.Registered u = dev.chrysalis.forge.testing.Users.register(own.api());
       String db = own.databaseUrl().substring(own.databaseUrl().lastIndexOf('/') + 1);
       try (Connection c = TestDatabase.connect(own.databaseUrl().replace("/" + db, "/postgres"))) {
         c.createStatement().execute("DROP DATABASE " + db + " WITH (FORCE)");
@@ -74,6 +75,10 @@ class HttpBasicsApiTest {
       Api.Resp r = own.api().call("getHealth").send().expect(503);
       assertThat(r.json().getString("status")).isEqualTo("unavailable");
       assertThat(r.json().getJsonObject("error").getString("code")).isEqualTo("database_unavailable");
+      Api.Resp me = own.api().call("getCurrentUser").bearer(u.token()).send().expect(503);
+      assertThat(me.error().getString("type")).isEqualTo("server_error");
+      assertThat(me.error().getString("code")).isEqualTo("service_unavailable");
+      assertThat(me.header("retry-after")).isEqualTo("1");
     }
   }
 }
