@@ -1,6 +1,7 @@
 package dev.chrysalis.forge;
 
 import dev.chrysalis.forge.auth.AuthVerticle;
+import dev.chrysalis.forge.billing.BillingVerticle;
 import dev.chrysalis.forge.config.Secrets;
 import dev.chrysalis.forge.http.HttpVerticle;
 import dev.chrysalis.forge.store.Database;
@@ -58,6 +59,7 @@ public final class ForgeApp {
         List<String> services = new ArrayList<>();
         List<String> http = new ArrayList<>();
         return deploy(vertx, AuthVerticle.class.getName(), cfg, 1, services)
+          .compose(v -> deploy(vertx, BillingVerticle.class.getName(), cfg, 1, services))
           .compose(v -> deploy(vertx, HttpVerticle.class.getName(), cfg, httpInstances(cfg), http))
           .map(v -> new ForgeApp(vertx, db, cfg, http, services))
           .recover(t -> undeployAll(vertx, http).compose(x -> undeployAll(vertx, services))

@@ -36,6 +36,18 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_LOGIN_LOCKOUT_THRESHOLD", "auth.lockout_threshold");
     PATHS.put("CHRYSALIS_LOGIN_LOCKOUT_SECONDS", "auth.lockout_seconds");
     PATHS.put("CHRYSALIS_API_KEY_CACHE_SIZE", "auth.api_key_cache_size");
+    PATHS.put("CHRYSALIS_DEFAULT_PLAN", "billing.default_plan");
+    PATHS.put("CHRYSALIS_FREE_DAILY_LIMIT", "billing.free_daily_limit");
+    PATHS.put("CHRYSALIS_ADMIN_EMAILS", "billing.admin_emails");
+    PATHS.put("CHRYSALIS_BILLING_MEMBERSHIP_ADDRESS", "billing.membership_address");
+    PATHS.put("CHRYSALIS_BILLING_OUTBOX_INTERVAL_MS", "billing.outbox.interval_ms");
+    PATHS.put("CHRYSALIS_BILLING_OUTBOX_BACKOFF_BASE_MS", "billing.outbox.backoff_base_ms");
+    PATHS.put("CHRYSALIS_BILLING_OUTBOX_BACKOFF_MAX_MS", "billing.outbox.backoff_max_ms");
+    PATHS.put("AUTUMN_SECRET_KEY", "billing.autumn.secret_key");
+    PATHS.put("AUTUMN_API_BASE", "billing.autumn.api_base");
+    PATHS.put("CHRYSALIS_AUTUMN_TIMEOUT_MS", "billing.autumn.timeout_ms");
+    PATHS.put("CHRYSALIS_AUTUMN_CHECK_CACHE_MS", "billing.autumn.check_cache_ms");
+    PATHS.put("CHRYSALIS_AUTUMN_PLAN_CACHE_MS", "billing.autumn.plan_cache_ms");
   }
 
   private EnvOverrides() {

@@ -3,6 +3,7 @@ package dev.chrysalis.forge.http;
 import dev.chrysalis.forge.auth.AuthConfig;
 import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.auth.JwtTokens;
+import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.store.Pools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -41,6 +42,7 @@ public class HttpVerticle extends VerticleBase {
     shutdownGraceSeconds = http.shutdownGraceSeconds();
     pool = Pools.shared(vertx, config());
     AuthService auth = AuthService.createProxy(vertx);
+    BillingService billing = BillingService.createProxy(vertx);
     JwtTokens jwt = new JwtTokens(vertx, AuthConfig.from(config()));
     String version = config().getString("version", "dev");
 
@@ -62,6 +64,8 @@ public class HttpVerticle extends VerticleBase {
         Routes routes = new Routes(builder);
         new SystemRoutes(pool, version).mount(routes);
         new AuthRoutes(auth).mount(routes);
+        new BillingRoutes(billing).mount(routes);
+        new AdminRoutes(billing).mount(routes);
 
         Router router = builder.createRouter();
         DocsRoutes.mount(router, contractText);

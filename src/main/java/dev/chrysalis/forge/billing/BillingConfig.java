@@ -1,0 +1,123 @@
+package dev.chrysalis.forge.billing;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The {@code billing} and {@code catalog} sections of the config. */
+public record BillingConfig(
+  Map<String, Plan> plans,
+  String defaultPlan,
+  Set<String> adminEmails,
+  String membershipAddress,
+  Outbox outbox,
+  Autumn autumn,
+  Catalog catalog) {
+
+  /** Autumn settings; {@link #enabled()} when a secret key is configured. */
+  public record Autumn(String secretKey, String apiBase, long timeoutMs, String messageFeatureId, long checkCacheMs,
+                       long planCacheMs) {
+    public boolean enabled() {
+      return secretKey != null && !secretKey.isBlank();
+    }
+  }
+
+  public record Outbox(long intervalMs, int batch, long backoffBaseMs, long backoffMaxMs, int maxAttempts) {
+  }
+
+  /** A model's tier and its price in USD per million input / output tokens. */
+  public record Model(String id, String provider, String tier, double inputPerMtok, double outputPerMtok) {
+  }
+
+  public record Catalog(String defaultTier, Map<String, Model> models) {
+    public String tierOf(String model) {
+      Model m = models.get(model);
+      return m == null ? defaultTier : m.tier();
+    }
+
+    public Model model(String id) {
+      return models.get(id);
+    }
+  }
+
+  public static BillingConfig from(JsonObject config) {
+    JsonObject b = config.getJsonObject("billing", new JsonObject());
+    Map<String, Plan> plans = new LinkedHashMap<>();
+    JsonObject planTable = b.getJsonObject("plans", new JsonObject());
+    for (String id : planTable.fieldNames()) {
+      JsonObject p = planTable.getJsonObject(id);
+      Integer limit = p.getValue("daily_limit") == null ? null : p.getInteger("daily_limit");
+      if ("free".equals(id) && b.getValue("free_daily_limit") != null) {
+        limit = b.getInteger("free_daily_limit");
+      }
+      if (limit != null && limit < 0) {
+        throw new IllegalArgumentException("billing.plans." + id + ".daily_limit must be >= 0 or null");
+      }
+      List<String> features = new ArrayList<>();
+      p.getJsonArray("features", new JsonArray()).forEach(f -> features.add(String.valueOf(f)));
+      plans.put(id, new Plan(id, p.getString("name", id), limit, Collections.unmodifiableList(features),
+        p.getInteger("rate_per_minute")));
+    }
+    if (plans.isEmpty()) {
+      throw new IllegalArgumentException("billing.plans is empty: at least one plan is needed");
+    }
+    String defaultPlan = b.getString("default_plan", "free");
+    if (!plans.containsKey(defaultPlan)) {
+      throw new IllegalArgumentException("billing.default_plan '" + defaultPlan + "' is not in billing.plans");
+    }
+    Set<String> admins = Arrays.stream(b.getString("admin_emails", "").split(","))
+      .map(s -> s.trim().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+
+    JsonObject o = b.getJsonObject("outbox", new JsonObject());
+    Outbox outbox = new Outbox(o.getLong("interval_ms", 1000L), o.getInteger("batch", 50),
+      o.getLong("backoff_base_ms", 1000L), o.getLong("backoff_max_ms", 300_000L), o.getInteger("max_attempts", 50));
+
+    JsonObject a = b.getJsonObject("autumn", new JsonObject());
+    String base = a.getString("api_base", "https://api.useautumn.com");
+    Autumn autumn = new Autumn(a.getString("secret_key", ""), base.endsWith("/") ? base.substring(0, base.length() - 1) : base,
+      a.getLong("timeout_ms", 5000L), a.getString("message_feature_id", "messages"),
+      a.getLong("check_cache_ms", 5000L), a.getLong("plan_cache_ms", 60_000L));
+    if (autumn.enabled() && !autumn.secretKey().startsWith("am_sk_")) {
+      throw new IllegalArgumentException("AUTUMN_SECRET_KEY must start with am_sk_test_ or am_sk_live_");
+    }
+
+    JsonObject c = config.getJsonObject("catalog", new JsonObject());
+    Map<String, Model> models = new LinkedHashMap<>();
+    JsonObject table = c.getJsonObject("models", new JsonObject());
+    for (String id : table.fieldNames()) {
+      JsonObject m = table.getJsonObject(id);
+      String tier = m.getString("tier", "basic");
+      if (!tier.equals("basic") && !tier.equals("advanced")) {
+        throw new IllegalArgumentException("catalog.models." + id + ".tier must be basic or advanced");
+      }
+      models.put(id, new Model(id, m.getString("provider"), tier, number(m, "input_per_mtok"),
+        number(m, "output_per_mtok")));
+    }
+    Catalog catalog = new Catalog(c.getString("default_tier", "basic"), Collections.unmodifiableMap(models));
+
+    return new BillingConfig(Collections.unmodifiableMap(plans), defaultPlan, admins,
+      b.getString("membership_address", "forge.workspace"), outbox, autumn, catalog);
+  }
+
+  private static double number(JsonObject o, String key) {
+    Object v = o.getValue(key);
+    return v instanceof Number n ? n.doubleValue() : 0.0;
+  }
+
+  public Plan plan(String id) {
+    return id == null ? null : plans.get(id);
+  }
+
+  public Plan defaultPlanRecord() {
+    return plans.get(defaultPlan);
+  }
+}

@@ -1,0 +1,75 @@
+package dev.chrysalis.forge.billing;
+
+import io.vertx.codegen.annotations.ProxyGen;
+import io.vertx.codegen.annotations.VertxGen;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Billing on the event bus ({@value #ADDRESS}). {@code orgId} may be null (personal context); when
+ * set, the caller's membership is checked before the org's plan or quota is used. Failures are
+ * {@code ServiceException}s whose code is the HTTP status (see docs/event-bus.md).
+ */
+@ProxyGen
+@VertxGen
+public interface BillingService {
+
+  String ADDRESS = "forge.billing";
+
+  static BillingService createProxy(Vertx vertx) {
+    return new BillingServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(15_000));
+  }
+
+  /** → {plan_id, name, features:[…], daily_limit (null = unlimited), rate_per_minute?, source, org_id}. */
+  Future<JsonObject> getPlan(String userId, String orgId);
+
+  /** → {} when the plan has the feature, else 402 {@code feature_not_available}. */
+  Future<JsonObject> requireFeature(String userId, String orgId, String feature);
+
+  /** → {model, tier}; an advanced model without advanced_models → 402 {@code feature_not_available}. */
+  Future<JsonObject> checkModel(String userId, String orgId, String model);
+
+  /**
+   * Takes one message of today's quota, atomically: {user_id, org_id?, request_id} →
+   * {reservation_id, remaining (null = unlimited), daily_limit, plan_id, resets_at}; none left →
+   * 402 {@code quota_exceeded}.
+   */
+  Future<JsonObject> reserveMessage(JsonObject request);
+
+  /** Gives a reserved message back (upstream failure) → {reservation_id, status, released}; 404 unknown. */
+  Future<JsonObject> releaseMessage(String reservationId);
+
+  /**
+   * Appends a usage event {id (request id), user_id, org_id?, session_id?, model, provider,
+   * input_tokens, output_tokens, is_byok?, provider_key_id?, reservation_id?}, idempotent by
+   * (user_id, id) → {id, recorded (false = already recorded), cost_usd}.
+   */
+  Future<JsonObject> recordUsage(JsonObject event);
+
+  /** → {data:[plan…], default_plan}. */
+  Future<JsonObject> listPlans();
+
+  /** The plan plus today's use → {…plan, used_today, remaining_today, resets_at}. */
+  Future<JsonObject> planStatus(String userId, String orgId, boolean refresh);
+
+  /** {period: day|month|current, org_id?} → {period, from, to, messages, tokens, cost_usd, by_model:[…]}. */
+  Future<JsonObject> usage(String userId, JsonObject query);
+
+  /** {plan_id, success_url?, cancel_url?, org_id?, email?} → {url, plan_id}; 501 without Autumn. */
+  Future<JsonObject> checkout(String userId, JsonObject request);
+
+  /** {return_url?, org_id?} → {url}; 501 without Autumn. */
+  Future<JsonObject> portal(String userId, JsonObject request);
+
+  /**
+   * Operator plan assignment (local mode): {actor_id, actor_email, subject_type: user|org,
+   * subject_id, plan_id, context?} → {subject_type, subject_id, plan}; 403 unless the actor is an
+   * admin, 409 in Autumn mode.
+   */
+  Future<JsonObject> assignPlan(JsonObject request);
+
+  /** Operators only: {mode, outbox:{pending, failed, delivered}, metrics:{…}}. */
+  Future<JsonObject> status(String actorEmail);
+}

@@ -1,0 +1,69 @@
+package dev.chrysalis.forge.billing;
+
+import dev.chrysalis.forge.auth.AuthService;
+import dev.chrysalis.forge.store.Pools;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.serviceproxy.ServiceBinder;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves {@link BillingService} on {@value BillingService#ADDRESS} and, in Autumn mode, runs the
+ * outbox relay and queues a customer for every registered user. Deploy one instance per node.
+ */
+public class BillingVerticle extends VerticleBase {
+
+  /** Published by AuthService after a registration: {user_id, email}. */
+  public static final String USER_REGISTERED_ADDRESS = "forge.events.user.registered";
+  private static final Logger LOG = LoggerFactory.getLogger(BillingVerticle.class);
+
+  private Pool pool;
+  private MessageConsumer<JsonObject> binding;
+  private MessageConsumer<JsonObject> registrations;
+  private AutumnClient autumn;
+  private OutboxRelay relay;
+
+  @Override
+  public Future<?> start() {
+    BillingConfig config = BillingConfig.from(config());
+    pool = Pools.shared(vertx, config());
+    BillingMetrics metrics = new BillingMetrics();
+    OutboxStore outbox = new OutboxStore(pool);
+    autumn = config.autumn().enabled() ? new AutumnClient(vertx, config.autumn()) : null;
+    BillingServiceImpl service = new BillingServiceImpl(vertx, config, new BillingStore(pool),
+      new UsageStore(pool, outbox), outbox, new BusOrgMembership(vertx, config.membershipAddress()),
+      AuthService.createProxy(vertx), autumn, metrics);
+    binding = new ServiceBinder(vertx).setAddress(BillingService.ADDRESS).register(BillingService.class, service);
+    if (autumn == null) {
+      LOG.info("billing: local ledger mode (no AUTUMN_SECRET_KEY)");
+      return binding.completion();
+    }
+    LOG.info("billing: Autumn mode, API {}", config.autumn().apiBase());
+    relay = new OutboxRelay(vertx, outbox, autumn, config, metrics);
+    service.onOutboxWrite(relay::nudge);
+    registrations = vertx.eventBus().consumer(USER_REGISTERED_ADDRESS, msg -> {
+      JsonObject body = msg.body();
+      service.customerRegistered(body.getString("user_id"), body.getString("email"))
+        .onFailure(t -> LOG.warn("could not queue the Autumn customer for a new user: {}", t.getClass().getSimpleName()));
+    });
+    relay.start();
+    return Future.all(binding.completion(), registrations.completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
+    Future<Void> regs = registrations == null ? Future.succeededFuture() : registrations.unregister();
+    return Future.all(binding.unregister(), regs, relayStopped)
+      .eventually(() -> {
+        if (autumn != null) {
+          autumn.close();
+        }
+        return pool.close();
+      });
+  }
+}

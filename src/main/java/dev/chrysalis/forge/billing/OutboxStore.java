@@ -1,0 +1,83 @@
+package dev.chrysalis.forge.billing;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** SQL for {@code billing_outbox}: calls owed to Autumn, claimed by relays with a lease. */
+final class OutboxStore {
+
+  /** One owed call: {@code kind} is track or customer; the id doubles as the Idempotency-Key. */
+  record Row(String id, String kind, JsonObject payload, int attempts) {
+  }
+
+  private final Pool pool;
+
+  OutboxStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Inserts on the given connection (inside the caller's transaction); an existing id is kept. */
+  Future<Void> insert(SqlClient conn, Row row) {
+    return conn.preparedQuery("INSERT INTO billing_outbox (id, kind, payload) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+      .execute(Tuple.of(row.id(), row.kind(), row.payload())).mapEmpty();
+  }
+
+  Future<Void> insert(Row row) {
+    return insert(pool, row);
+  }
+
+  /**
+   * Claims up to {@code limit} due rows for {@code leaseSeconds}: rows another relay has locked
+   * are skipped, and a claimed row is not due again until its lease runs out, so a crashed
+   * relay's rows are retried by whoever comes next.
+   */
+  Future<List<Row>> claim(int limit, double leaseSeconds) {
+    return pool.preparedQuery(
+        "UPDATE billing_outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2) "
+          + "WHERE id IN (SELECT id FROM billing_outbox WHERE delivered_at IS NULL AND failed_at IS NULL "
+          + "AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) "
+          + "RETURNING id, kind, payload, attempts")
+      .execute(Tuple.of(limit, leaseSeconds))
+      .map(rows -> {
+        List<Row> out = new ArrayList<>();
+        rows.forEach(r -> out.add(new Row(r.getString("id"), r.getString("kind"), r.getJsonObject("payload"),
+          r.getInteger("attempts"))));
+        return out;
+      });
+  }
+
+  Future<Void> delivered(String id) {
+    return pool.preparedQuery("UPDATE billing_outbox SET delivered_at = now(), last_error = NULL WHERE id = $1")
+      .execute(Tuple.of(id)).mapEmpty();
+  }
+
+  Future<Void> retryLater(String id, long delayMs, String error) {
+    return pool.preparedQuery(
+        "UPDATE billing_outbox SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1")
+      .execute(Tuple.of(id, delayMs / 1000.0, error)).mapEmpty();
+  }
+
+  Future<Void> failed(String id, String error) {
+    return pool.preparedQuery("UPDATE billing_outbox SET failed_at = now(), last_error = $2 WHERE id = $1")
+      .execute(Tuple.of(id, error)).mapEmpty();
+  }
+
+  /** {pending, failed, delivered} row counts, for the status report. */
+  Future<JsonObject> counts() {
+    return pool.query("SELECT COUNT(*) FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL) AS pending, "
+        + "COUNT(*) FILTER (WHERE failed_at IS NOT NULL) AS failed, "
+        + "COUNT(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered FROM billing_outbox")
+      .execute()
+      .map(rows -> {
+        io.vertx.sqlclient.Row r = rows.iterator().next();
+        return new JsonObject().put("pending", r.getLong("pending")).put("failed", r.getLong("failed"))
+          .put("delivered", r.getLong("delivered"));
+      });
+  }
+}
