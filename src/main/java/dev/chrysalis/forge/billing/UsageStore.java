@@ -33,7 +33,7 @@ final class UsageStore {
             + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, $12, $13) "
             + "ON CONFLICT (user_id, id) DO NOTHING RETURNING id")
         .execute(Tuple.from(new Object[] {e.userId(), e.id(), e.orgId(), e.sessionId(), e.model(), e.provider(),
-          e.inputTokens(), e.outputTokens(), e.costUsd().toPlainString(), e.byok(), e.providerKeyId(),
+          e.inputTokens(), e.outputTokens(), e.costUsd(), e.byok(), e.providerKeyId(),
           e.reservationId(), e.day()}))
         .compose(rows -> rows.size() == 0
           ? Future.succeededFuture(false)
@@ -51,7 +51,7 @@ final class UsageStore {
           + "input_tokens = usage_daily.input_tokens + $5, output_tokens = usage_daily.output_tokens + $6, "
           + "cost_usd = usage_daily.cost_usd + $7::numeric")
       .execute(Tuple.of(e.userId(), e.orgId() == null ? "" : e.orgId(), e.day(), e.model(), e.inputTokens(),
-        e.outputTokens(), e.costUsd().toPlainString()))
+        e.outputTokens(), e.costUsd()))
       .mapEmpty();
   }
 
