@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * What Autumn says about a customer (a user or an org, customer id = its id): the active plan and
- * whether the message balance allows one more. Both are cached briefly. When Autumn does not
+ * whether the message balance allows one more. A customer Autumn does not know (yet) has no
+ * subscription, so the default plan. Both are cached briefly. When Autumn does not
  * answer, the last known plan (or null) and "unknown" are returned and the fallback is metered:
  * callers then rely on the local ledger, which still bounds usage by the plan's daily limit.
  */
@@ -41,7 +42,10 @@ final class AutumnAccounts {
     if (cached != null) {
       return Future.succeededFuture(new PlanAnswer(cached.isEmpty() ? null : cached, "autumn"));
     }
-    return client.getOrCreateCustomer(s.id(), null, null)
+    return client.getCustomer(s.id())
+      .recover(t -> t instanceof AutumnException ae && "customer_not_found".equals(ae.code())
+        ? Future.succeededFuture(new JsonObject())
+        : Future.failedFuture(t))
       .map(customer -> {
         String planId = activePlan(customer);
         plans.put(key, planId == null ? "" : planId);
@@ -51,7 +55,7 @@ final class AutumnAccounts {
         if (!(t instanceof AutumnException ae)) {
           return Future.failedFuture(t);
         }
-        metrics.fallback(metrics.planFallbacks, "customers.get_or_create", ae);
+        metrics.fallback(metrics.planFallbacks, "customers.get", ae);
         String stale = plans.any(key);
         return Future.succeededFuture(new PlanAnswer(stale == null || stale.isEmpty() ? null : stale, "fallback"));
       });

@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
 final class BillingServiceImpl implements BillingService {
 
   static final String QUOTA_MESSAGE = "Usage limit reached. Please upgrade your plan.";
+  /** Published (cluster-wide) with "type:id" after an operator assigns a plan: every node drops its cached answer. */
+  static final String PLAN_CHANGED_ADDRESS = "forge.billing.plan-changed";
+  private static final long LOCAL_PLAN_CACHE_MS = 30_000;
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Set<String> ORG_BILLING_ROLES = Set.of("owner", "admin");
   private static final long MAX_TOKENS = 1_000_000_000L;
@@ -41,6 +44,7 @@ final class BillingServiceImpl implements BillingService {
   private final AutumnClient autumn;
   private final AutumnAccounts accounts;
   private final BillingMetrics metrics;
+  private final ExpiringCache<String> localPlans = new ExpiringCache<>(LOCAL_PLAN_CACHE_MS, 50_000);
   private Runnable outboxNudge = () -> { };
 
   BillingServiceImpl(Vertx vertx, BillingConfig config, BillingStore store, UsageStore usage, OutboxStore outbox,
@@ -153,11 +157,26 @@ final class BillingServiceImpl implements BillingService {
     });
   }
 
+  /** The operator's assignment, cached per node (assignments publish an invalidation). */
   private Future<Resolved> local(Subject s) {
+    String key = s.type() + ":" + s.id();
+    String cached = localPlans.fresh(key);
+    if (cached != null) {
+      return Future.succeededFuture(localPlan(cached));
+    }
     return store.assignedPlan(s).map(id -> {
-      Plan p = config.plan(id);
-      return p == null ? new Resolved(config.defaultPlanRecord(), "default") : new Resolved(p, "local");
+      localPlans.put(key, id == null ? "" : id);
+      return localPlan(id);
     });
+  }
+
+  private Resolved localPlan(String id) {
+    Plan p = config.plan(id);
+    return p == null ? new Resolved(config.defaultPlanRecord(), "default") : new Resolved(p, "local");
+  }
+
+  void forgetLocalPlan(String key) {
+    localPlans.remove(key);
   }
 
   // ---- quota ----
@@ -420,6 +439,8 @@ final class BillingServiceImpl implements BillingService {
     return exists
       .compose(v -> store.assignPlan(s, planId, req.getString("actor_id")))
       .map(v -> {
+        forgetLocalPlan(s.type() + ":" + s.id());
+        vertx.eventBus().publish(PLAN_CHANGED_ADDRESS, s.type() + ":" + s.id());
         JsonObject context = req.getJsonObject("context", new JsonObject()).copy();
         if (s.isOrg()) {
           context.put("org_id", s.id());

@@ -24,6 +24,7 @@ public class BillingVerticle extends VerticleBase {
   private Pool pool;
   private MessageConsumer<JsonObject> binding;
   private MessageConsumer<JsonObject> registrations;
+  private MessageConsumer<String> planChanges;
   private AutumnClient autumn;
   private OutboxRelay relay;
 
@@ -38,9 +39,11 @@ public class BillingVerticle extends VerticleBase {
       new UsageStore(pool, outbox), outbox, new BusOrgMembership(vertx, config.membershipAddress()),
       AuthService.createProxy(vertx), autumn, metrics);
     binding = new ServiceBinder(vertx).setAddress(BillingService.ADDRESS).register(BillingService.class, service);
+    planChanges = vertx.eventBus().consumer(BillingServiceImpl.PLAN_CHANGED_ADDRESS,
+      msg -> service.forgetLocalPlan(msg.body()));
     if (autumn == null) {
       LOG.info("billing: local ledger mode (no AUTUMN_SECRET_KEY)");
-      return binding.completion();
+      return Future.all(binding.completion(), planChanges.completion());
     }
     LOG.info("billing: Autumn mode, API {}", config.autumn().apiBase());
     relay = new OutboxRelay(vertx, outbox, autumn, config, metrics);
@@ -51,14 +54,14 @@ public class BillingVerticle extends VerticleBase {
         .onFailure(t -> LOG.warn("could not queue the Autumn customer for a new user: {}", t.getClass().getSimpleName()));
     });
     relay.start();
-    return Future.all(binding.completion(), registrations.completion());
+    return Future.all(binding.completion(), planChanges.completion(), registrations.completion());
   }
 
   @Override
   public Future<?> stop() {
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
     Future<Void> regs = registrations == null ? Future.succeededFuture() : registrations.unregister();
-    return Future.all(binding.unregister(), regs, relayStopped)
+    return Future.all(binding.unregister(), planChanges.unregister(), regs, relayStopped)
       .eventually(() -> {
         if (autumn != null) {
           autumn.close();
