@@ -28,7 +28,7 @@ final class BusOrgMembership implements OrgMembership {
 
   @Override
   public Future<String> roleOf(String orgId, String userId) {
-    DeliveryOptions options = new DeliveryOptions().addHeader("action", ACTION).setSendTimeout(10_000);
+    DeliveryOptions options = new DeliveryOptions().addHeader("action", ACTION).setSendTimeout(5_000);
     return vertx.eventBus().<JsonObject>request(address, new JsonObject().put("orgId", orgId).put("userId", userId), options)
       .map(reply -> reply.body() == null ? null : reply.body().getString("role"))
       .recover(t -> {
