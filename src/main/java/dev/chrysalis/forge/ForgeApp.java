@@ -6,6 +6,7 @@ import dev.chrysalis.forge.config.Secrets;
 import dev.chrysalis.forge.http.HttpVerticle;
 import dev.chrysalis.forge.store.Database;
 import dev.chrysalis.forge.store.Migrations;
+import dev.chrysalis.forge.workspace.WorkspaceVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -59,6 +60,7 @@ public final class ForgeApp {
         List<String> services = new ArrayList<>();
         List<String> http = new ArrayList<>();
         return deploy(vertx, AuthVerticle.class.getName(), cfg, 1, services)
+          .compose(v -> deploy(vertx, WorkspaceVerticle.class.getName(), cfg, 1, services))
           .compose(v -> deploy(vertx, BillingVerticle.class.getName(), cfg, 1, services))
           .compose(v -> deploy(vertx, HttpVerticle.class.getName(), cfg, httpInstances(cfg), http))
           .map(v -> new ForgeApp(vertx, db, cfg, http, services))

@@ -48,6 +48,9 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_AUTUMN_TIMEOUT_MS", "billing.autumn.timeout_ms");
     PATHS.put("CHRYSALIS_AUTUMN_CHECK_CACHE_MS", "billing.autumn.check_cache_ms");
     PATHS.put("CHRYSALIS_AUTUMN_PLAN_CACHE_MS", "billing.autumn.plan_cache_ms");
+    PATHS.put("CHRYSALIS_INVITE_TTL_SECONDS", "workspace.invite_ttl_seconds");
+    PATHS.put("CHRYSALIS_MAX_CONTEXTS_PER_THREAD", "workspace.max_contexts_per_thread");
+    PATHS.put("CHRYSALIS_MAX_CONTEXT_DEPTH", "workspace.max_context_depth");
   }
 
   private EnvOverrides() {

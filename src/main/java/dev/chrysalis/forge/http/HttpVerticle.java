@@ -5,6 +5,7 @@ import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.auth.JwtTokens;
 import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.store.Pools;
+import dev.chrysalis.forge.workspace.WorkspaceService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -64,6 +65,11 @@ public class HttpVerticle extends VerticleBase {
         Routes routes = new Routes(builder);
         new SystemRoutes(pool, version).mount(routes);
         new AuthRoutes(auth).mount(routes);
+        WorkspaceService workspace = WorkspaceService.createProxy(vertx);
+        new OrgRoutes(workspace).mount(routes);
+        new ProjectRoutes(workspace).mount(routes);
+        new ThreadRoutes(workspace).mount(routes);
+        new SessionRoutes(workspace).mount(routes);
         new BillingRoutes(billing).mount(routes);
         new AdminRoutes(billing).mount(routes);
 

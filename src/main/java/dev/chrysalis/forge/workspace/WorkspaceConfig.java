@@ -1,0 +1,15 @@
+package dev.chrysalis.forge.workspace;
+
+import io.vertx.core.json.JsonObject;
+
+/** The {@code workspace} section of the config. */
+public record WorkspaceConfig(long inviteTtlSeconds, int maxContextsPerThread, int maxContextDepth) {
+
+  public static WorkspaceConfig from(JsonObject config) {
+    JsonObject w = config.getJsonObject("workspace", new JsonObject());
+    return new WorkspaceConfig(
+      w.getLong("invite_ttl_seconds", 7L * 24 * 3600),
+      w.getInteger("max_contexts_per_thread", 1000),
+      w.getInteger("max_context_depth", 16));
+  }
+}

@@ -1,0 +1,134 @@
+package dev.chrysalis.forge.workspace;
+
+import io.vertx.codegen.annotations.ProxyGen;
+import io.vertx.codegen.annotations.VertxGen;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Organizations, projects, threads and sessions on the event bus ({@value #ADDRESS}). Every
+ * method takes the acting user's id first and checks what that user may see and change: what it
+ * cannot see fails with 404, what it may see but not change with 403. Requests are the validated
+ * HTTP body merged with path and query values and the request context {@code {ip, user_agent}}.
+ * List methods take {@code {limit?, after?}} and answer {@code {data, has_more, next_cursor}}.
+ * See docs/event-bus.md for every message.
+ */
+@ProxyGen
+@VertxGen
+public interface WorkspaceService {
+
+  String ADDRESS = "forge.workspace";
+
+  static WorkspaceService createProxy(Vertx vertx) {
+    return new WorkspaceServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(15_000));
+  }
+
+  // ---- organizations ----
+
+  /** {limit?, after?} → the caller's orgs, each with the caller's {@code role}. */
+  Future<JsonObject> listOrgs(String userId, JsonObject request);
+
+  /** {name, slug, settings?} → the org; the caller becomes its owner. 409 slug_taken. */
+  Future<JsonObject> createOrg(String userId, JsonObject request);
+
+  /** {org_id} → the org with the caller's role. */
+  Future<JsonObject> getOrg(String userId, JsonObject request);
+
+  /** {org_id, name?, settings?} (admin) → the org. */
+  Future<JsonObject> updateOrg(String userId, JsonObject request);
+
+  /** {org_id} (owner) → {deleted, id}. Members and invites go; threads, projects, sessions are detached. */
+  Future<JsonObject> deleteOrg(String userId, JsonObject request);
+
+  /** {org_id, limit?, after?} → members {user_id, email, display_name, role, joined_at}. */
+  Future<JsonObject> listMembers(String userId, JsonObject request);
+
+  /** {org_id, user_id, role} (admin; owner for anything touching ownership) → the member. 409 last_owner. */
+  Future<JsonObject> updateMember(String userId, JsonObject request);
+
+  /** {org_id, user_id} (admin, or the member itself leaving) → {removed, user_id}. 409 last_owner. */
+  Future<JsonObject> removeMember(String userId, JsonObject request);
+
+  /** {org_id, email, role?} (admin) → {status:"added", user_id, role} or {status:"invited", email, invite_id, role, expires_at}. */
+  Future<JsonObject> inviteMember(String userId, JsonObject request);
+
+  /** {org_id, limit?, after?} (admin) → pending and expired invites that were not accepted. */
+  Future<JsonObject> listInvites(String userId, JsonObject request);
+
+  /** {org_id, invite_id} (admin) → {deleted, id}. */
+  Future<JsonObject> deleteInvite(String userId, JsonObject request);
+
+  /** {invite_id}: the signed-in owner of the invited email joins → {status:"accepted", org_id, role}. */
+  Future<JsonObject> acceptInvite(String userId, JsonObject request);
+
+  /** {org_id, action?, limit?, after?} (admin) → the org's audit events, newest first. */
+  Future<JsonObject> listAudit(String userId, JsonObject request);
+
+  // ---- projects ----
+
+  /** {org_id?, limit?, after?} → projects the caller can see (or one org's). */
+  Future<JsonObject> listProjects(String userId, JsonObject request);
+
+  /** {name, slug?, description?, org_id?, settings?} → the project. 409 slug_taken. */
+  Future<JsonObject> createProject(String userId, JsonObject request);
+
+  /** {project_id} → the project with {@code threads}, the first page of its threads. */
+  Future<JsonObject> getProject(String userId, JsonObject request);
+
+  // ---- threads ----
+
+  /** {project_id?, status?, limit?, after?} → threads the caller can see. */
+  Future<JsonObject> listThreads(String userId, JsonObject request);
+
+  /** {title?, project_id?, org_id?, parent_thread_id?, continues_from?} → the thread with relations and contexts. */
+  Future<JsonObject> createThread(String userId, JsonObject request);
+
+  /** {thread_id} → the thread with {@code relations} and {@code contexts} (the tree). */
+  Future<JsonObject> getThread(String userId, JsonObject request);
+
+  /** {thread_id, title?, status?, summary?} → the thread. */
+  Future<JsonObject> updateThread(String userId, JsonObject request);
+
+  /** {thread_id, to_thread_id, relation_type} → the relation. 400 self_relation, 409 relation_cycle / relation_exists. */
+  Future<JsonObject> addRelation(String userId, JsonObject request);
+
+  /** {thread_id} → {data: the context tree}. */
+  Future<JsonObject> listContexts(String userId, JsonObject request);
+
+  /** {thread_id, title, kind?, body?, parent_id?, metadata?} → the context. */
+  Future<JsonObject> addContext(String userId, JsonObject request);
+
+  // ---- sessions ----
+
+  /** {limit?, after?} → the caller's sessions. */
+  Future<JsonObject> listSessions(String userId, JsonObject request);
+
+  /** {mode?, title?, org_id?} → the session. */
+  Future<JsonObject> createSession(String userId, JsonObject request);
+
+  /** {session_id} → the session with its latest {@code messages} (oldest first) and usage totals. */
+  Future<JsonObject> getSession(String userId, JsonObject request);
+
+  // ---- for the gateway's thread chat ----
+
+  /**
+   * The user's active session of a thread, created when there is none. The thread must be one
+   * the user may write (404 / 403 otherwise). options {mode?, title?} → the session plus {@code created}.
+   */
+  Future<JsonObject> activeThreadSession(String userId, String threadId, JsonObject options);
+
+  /**
+   * Appends messages [{role, content, tokens_in?, tokens_out?, cost_usd?, model?}] (1–100) to an
+   * active session of the user, in order → {session_id, message_ids}. 409 session_archived.
+   */
+  Future<JsonObject> appendMessages(String userId, String sessionId, JsonArray messages);
+
+  /** The last {@code limit} (1–1000) messages, oldest first → {session, messages, has_more}. */
+  Future<JsonObject> sessionHistory(String userId, String sessionId, int limit);
+
+  /** Archives the session; {summary?} also becomes its thread's summary → the session. */
+  Future<JsonObject> archiveSession(String userId, String sessionId, JsonObject request);
+}

@@ -1,0 +1,69 @@
+package dev.chrysalis.forge.workspace;
+
+import dev.chrysalis.forge.audit.AuditEvent;
+import dev.chrysalis.forge.auth.AuthService;
+import dev.chrysalis.forge.store.Pools;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.serviceproxy.ServiceBinder;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves {@link WorkspaceService} on {@value WorkspaceService#ADDRESS}, stores the audit events
+ * published on {@code forge.audit}, and accepts pending invites when their address registers.
+ * Deploy one instance per node. Both event consumers are local: every node runs this verticle and
+ * the publishers, so each event is handled once, by the node that published it.
+ */
+public class WorkspaceVerticle extends VerticleBase {
+
+  public static final String USER_REGISTERED_ADDRESS = "forge.events.user.registered";
+  private static final Logger LOG = LoggerFactory.getLogger(WorkspaceVerticle.class);
+
+  private Pool pool;
+  private MessageConsumer<JsonObject> binding;
+  private MessageConsumer<JsonObject> auditConsumer;
+  private MessageConsumer<JsonObject> registrations;
+
+  @Override
+  public Future<?> start() {
+    WorkspaceConfig config = WorkspaceConfig.from(config());
+    pool = Pools.shared(vertx, config());
+    AuditStore audit = new AuditStore(pool);
+    Orgs orgs = new Orgs(vertx, new OrgStore(pool), audit, AuthService.createProxy(vertx), config);
+    ProjectStore projectStore = new ProjectStore(pool);
+    ThreadStore threadStore = new ThreadStore(pool);
+    Threads threads = new Threads(threadStore, projectStore, orgs, config);
+    WorkspaceServiceImpl service = new WorkspaceServiceImpl(orgs, new Projects(projectStore, threadStore, orgs), threads,
+      new Sessions(new SessionStore(pool), threads, orgs));
+
+    auditConsumer = vertx.eventBus().localConsumer(AuditEvent.ADDRESS, msg -> {
+      JsonObject event = msg.body();
+      if (event == null || !(event.getValue("action") instanceof String)) {
+        LOG.warn("dropped an audit event without an action");
+        return;
+      }
+      audit.insert(event).onFailure(t -> LOG.error("audit event {} not stored: {}", event.getString("action"), t.getMessage()));
+    });
+    registrations = vertx.eventBus().localConsumer(USER_REGISTERED_ADDRESS, msg -> {
+      JsonObject body = msg.body();
+      String userId = body == null ? null : body.getString("user_id");
+      String email = body == null ? null : body.getString("email");
+      if (userId != null && email != null) {
+        orgs.acceptOnRegistration(userId, email)
+          .onFailure(t -> LOG.error("pending invites of a new user not accepted: {}", t.getMessage()));
+      }
+    });
+    binding = new ServiceBinder(vertx).setAddress(WorkspaceService.ADDRESS).register(WorkspaceService.class, service);
+    return Future.all(binding.completion(), auditConsumer.completion(), registrations.completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.all(binding.unregister(), auditConsumer.unregister(), registrations.unregister())
+      .compose(v -> pool.close());
+  }
+}
