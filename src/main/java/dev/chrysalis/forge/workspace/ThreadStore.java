@@ -167,6 +167,13 @@ final class ThreadStore {
       .mapEmpty();
   }
 
+  Future<JsonObject> context(SqlClient c, String id) {
+    return c.preparedQuery("SELECT * FROM thread_contexts WHERE id = $1").execute(Tuple.of(id)).map(rows -> {
+      Row r = Sql.first(rows);
+      return r == null ? null : contextJson(r).put("children", new JsonArray());
+    });
+  }
+
   /** Depth of a context in its thread's tree (1 for a root), or 0 when it is not in that thread. */
   Future<Integer> depthInThread(SqlClient c, String contextId, String threadId) {
     return c.preparedQuery("WITH RECURSIVE up(id, parent_id, thread_id, depth) AS ("

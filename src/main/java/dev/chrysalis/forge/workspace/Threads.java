@@ -196,11 +196,7 @@ final class Threads {
           }
           return store.insertContext(c, ctx);
         })))
-      .map(v -> {
-        JsonObject out = ctx.copy().put("children", new io.vertx.core.json.JsonArray());
-        String now = java.time.Instant.now().toString();
-        return out.put("created_at", now).put("updated_at", now);
-      });
+      .compose(v -> store.context(store.pool(), ctx.getString("id")));
   }
 
   private static JsonObject visible(Access a) {
