@@ -42,6 +42,11 @@ public final class FailureMapper {
       }
       return;
     }
+    // the validator can also throw outside the router's HttpException, e.g. on an undecodable query value
+    if (failure instanceof ValidatorException ve) {
+      validationError(ctx, ve);
+      return;
+    }
     if (failure instanceof HttpException he) {
       status = he.getStatusCode();
       if (he.getCause() instanceof ValidatorException ve) {
