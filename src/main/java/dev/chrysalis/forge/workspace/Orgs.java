@@ -192,8 +192,12 @@ final class Orgs {
   }
 
   private Future<JsonObject> addExisting(String userId, String orgId, String memberId, Role role, JsonObject r) {
+    // the caller's role is checked again under the org lock: it may have changed since the first check
     return store.pool().withTransaction(c -> store.lockAndRole(c, orgId, userId)
-        .compose(v -> store.insertMember(c, orgId, memberId, role)))
+        .compose(caller -> caller == null ? Errors.<Boolean>notFound("Organization not found.")
+          : !caller.canAdmin() || (role == Role.OWNER && caller != Role.OWNER)
+          ? Errors.<Boolean>forbidden("admin_required", "This needs the admin role in the organization.")
+          : store.insertMember(c, orgId, memberId, role)))
       .compose(added -> {
         if (!added) {
           return Errors.conflict("already_member", "This user is already a member of the organization.");
