@@ -68,14 +68,14 @@ final class OrgStore {
       });
   }
 
-  /** Locks the org row for a membership change, then answers the caller's role (null: no member, or no org). */
+  /**
+   * Locks the org row for a membership change, then answers the caller's role (null: no member,
+   * or no org). The role is read by a second statement: one joined into the locking SELECT would
+   * be the version from before the wait, not what the previous lock holder committed.
+   */
   Future<Role> lockAndRole(SqlClient c, String orgId, String userId) {
-    return c.preparedQuery("SELECT m.role FROM organizations o LEFT JOIN org_members m ON m.org_id = o.id AND m.user_id = $2 "
-        + "WHERE o.id = $1 FOR UPDATE OF o")
-      .execute(Tuple.of(orgId, userId)).map(rows -> {
-        Row r = Sql.first(rows);
-        return r == null ? null : Role.of(r.getString("role"));
-      });
+    return c.preparedQuery("SELECT id FROM organizations WHERE id = $1 FOR UPDATE").execute(Tuple.of(orgId))
+      .compose(rows -> rows.size() == 0 ? Future.succeededFuture(null) : roleOf(c, orgId, userId));
   }
 
   Future<Role> roleOf(SqlClient c, String orgId, String userId) {
