@@ -170,8 +170,9 @@ final class OrgStore {
   }
 
   /** A pending (not yet accepted) invite, expired or not; null when there is none. */
-  Future<JsonObject> pendingInvite(SqlClient c, String inviteId) {
-    return c.preparedQuery("SELECT " + INVITE_COLUMNS + " FROM org_invites i WHERE i.id = $1 AND i.accepted_at IS NULL")
+  Future<JsonObject> pendingInvite(SqlClient c, String inviteId, boolean lock) {
+    return c.preparedQuery("SELECT " + INVITE_COLUMNS + " FROM org_invites i WHERE i.id = $1 AND i.accepted_at IS NULL"
+        + (lock ? " FOR UPDATE" : ""))
       .execute(Tuple.of(inviteId)).map(rows -> {
         Row r = Sql.first(rows);
         return r == null ? null : inviteJson(r);

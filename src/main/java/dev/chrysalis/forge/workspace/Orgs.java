@@ -245,21 +245,24 @@ final class Orgs {
   }
 
   private Future<JsonObject> accept(String userId, String email, String inviteId, JsonObject r) {
-    return store.pool().withTransaction(c -> store.pendingInvite(c, inviteId).compose(invite -> {
-      if (invite == null || !invite.getString("email").equalsIgnoreCase(email)) {
-        return Errors.notFound("Invite not found.");
-      }
-      if ("expired".equals(invite.getString("status"))) {
-        return Errors.<JsonObject>conflict("invite_expired", "This invite has expired; ask for a new one.");
-      }
-      String orgId = invite.getString("org_id");
-      Role role = Role.of(invite.getString("role"));
-      return store.lockAndRole(c, orgId, userId)
-        .compose(v -> store.insertMember(c, orgId, userId, role))
-        .compose(added -> store.markAccepted(c, inviteId, userId).map(v -> new JsonObject()
-          .put("status", "accepted").put("org_id", orgId).put("invite_id", inviteId)
-          .put("role", added ? role.wire() : null).put("added", added)));
-    })).compose(result -> {
+    // locks in the order deleteOrg takes them (org, then its invites), so the two cannot deadlock
+    return store.pool().withTransaction(c -> store.pendingInvite(c, inviteId, false)
+      .compose(seen -> seen == null ? Future.succeededFuture(null)
+        : store.lockAndRole(c, seen.getString("org_id"), userId).compose(v -> store.pendingInvite(c, inviteId, true)))
+      .compose(invite -> {
+        if (invite == null || !invite.getString("email").equalsIgnoreCase(email)) {
+          return Errors.notFound("Invite not found.");
+        }
+        if ("expired".equals(invite.getString("status"))) {
+          return Errors.<JsonObject>conflict("invite_expired", "This invite has expired; ask for a new one.");
+        }
+        String orgId = invite.getString("org_id");
+        Role role = Role.of(invite.getString("role"));
+        return store.insertMember(c, orgId, userId, role)
+          .compose(added -> store.markAccepted(c, inviteId, userId).map(v -> new JsonObject()
+            .put("status", "accepted").put("org_id", orgId).put("invite_id", inviteId)
+            .put("role", added ? role.wire() : null).put("added", added)));
+      })).compose(result -> {
       String orgId = result.getString("org_id");
       boolean added = result.getBoolean("added");
       result.remove("added");
