@@ -296,6 +296,12 @@ final class Orgs {
     return requireRole(orgId, userId, Role::canAdmin, "admin").compose(role -> audit.listForOrg(orgId, action, page));
   }
 
+  Future<JsonObject> membership(String orgId, String userId) throws ServiceException {
+    Input.requiredId(new JsonObject().put("org_id", orgId), "org_id");
+    return requireRole(orgId, userId, role -> true, "member")
+      .map(role -> new JsonObject().put("org_id", orgId).put("user_id", userId).put("role", role.wire()));
+  }
+
   /** The caller's role when it passes {@code allowed}; 404 for a non-member, 403 for too small a role. */
   Future<Role> requireRole(String orgId, String userId, java.util.function.Predicate<Role> allowed, String needed) {
     return store.roleOf(store.pool(), orgId, userId).compose(role -> {

@@ -67,6 +67,12 @@ public interface WorkspaceService {
   /** {org_id, action?, limit?, after?} (admin) → the org's audit events, newest first. */
   Future<JsonObject> listAudit(String userId, JsonObject request);
 
+  /**
+   * The user's role in the org → {org_id, user_id, role}; 404 when the user is not a member or the
+   * org does not exist. Billing asks this before trusting an org id a caller passes.
+   */
+  Future<JsonObject> getMembership(String orgId, String userId);
+
   // ---- projects ----
 
   /** {org_id?, limit?, after?} → projects the caller can see (or one org's). */

@@ -109,6 +109,11 @@ final class WorkspaceServiceImpl implements WorkspaceService {
   }
 
   @Override
+  public Future<JsonObject> getMembership(String orgId, String userId) {
+    return run(userId, () -> orgs.membership(orgId, userId));
+  }
+
+  @Override
   public Future<JsonObject> listProjects(String userId, JsonObject request) {
     return run(userId, () -> projects.list(userId, req(request)));
   }
