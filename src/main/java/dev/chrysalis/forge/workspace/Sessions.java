@@ -66,14 +66,23 @@ final class Sessions {
     JsonObject o = options == null ? new JsonObject() : options;
     String mode = Objects.requireNonNullElse(Input.oneOf(o, "mode", MODES), "ask");
     String title = Input.line(o, "title", 200);
-    return threads.access(threadId, userId).compose(a -> a.writable("Thread")).compose(thread ->
-      store.insertActiveForThread(Ids.next("ses"), userId, thread.getString("org_id"), threadId, mode,
-          title != null ? title : thread.getString("title"))
-        .compose(created -> store.activeForThread(threadId, userId).compose(s -> s == null
-          // archived between our insert and read: one more round settles it
-          ? store.insertActiveForThread(Ids.next("ses"), userId, thread.getString("org_id"), threadId, mode, title)
-            .compose(again -> store.activeForThread(threadId, userId)).map(s2 -> s2.copy().put("created", true))
-          : Future.succeededFuture(s.copy().put("created", created)))));
+    return threads.access(threadId, userId).compose(a -> a.writable("Thread")).compose(thread -> {
+      String orgId = thread.getString("org_id");
+      String sessionTitle = title != null ? title : thread.getString("title");
+      return getOrCreate(userId, orgId, threadId, mode, sessionTitle, 2);
+    });
+  }
+
+  /** Insert-if-absent then read; a session archived between the two is followed by one more round. */
+  private Future<JsonObject> getOrCreate(String userId, String orgId, String threadId, String mode, String title, int rounds) {
+    return store.insertActiveForThread(Ids.next("ses"), userId, orgId, threadId, mode, title)
+      .compose(created -> store.activeForThread(threadId, userId).compose(s -> {
+        if (s != null) {
+          return Future.succeededFuture(s.copy().put("created", created));
+        }
+        return rounds > 1 ? getOrCreate(userId, orgId, threadId, mode, title, rounds - 1)
+          : Errors.conflict("session_busy", "The thread's session changed while opening it. Try again.");
+      }));
   }
 
   Future<JsonObject> append(String userId, String sessionId, JsonArray messages) throws ServiceException {
