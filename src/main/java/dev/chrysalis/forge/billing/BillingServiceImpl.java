@@ -498,7 +498,8 @@ final class BillingServiceImpl implements BillingService {
     }
     return membership.roleOf(orgId, userId).compose(role -> {
       if (role == null) {
-        return Errors.forbidden("not_org_member", "You are not a member of this organization.");
+        // an org the caller does not belong to is invisible to them, as everywhere else in the API
+        return Errors.fail(404, "org_not_found", "Organization not found.");
       }
       if (roles != null && !roles.contains(role)) {
         return Errors.forbidden("org_admin_required", "Only an owner or admin of the organization may manage its billing.");

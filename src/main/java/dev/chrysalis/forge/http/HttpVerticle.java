@@ -66,9 +66,9 @@ public class HttpVerticle extends VerticleBase {
         new SystemRoutes(pool, version).mount(routes);
         new AuthRoutes(auth).mount(routes);
         WorkspaceService workspace = WorkspaceService.createProxy(vertx);
-        new OrgRoutes(workspace).mount(routes);
-        new ProjectRoutes(workspace).mount(routes);
-        new ThreadRoutes(workspace).mount(routes);
+        new OrgRoutes(workspace, billing).mount(routes);
+        new ProjectRoutes(workspace, billing).mount(routes);
+        new ThreadRoutes(workspace, billing).mount(routes);
         new SessionRoutes(workspace).mount(routes);
         new BillingRoutes(billing).mount(routes);
         new AdminRoutes(billing).mount(routes);

@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.http;
 
+import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.workspace.WorkspaceService;
 
 import static dev.chrysalis.forge.http.WorkspaceRequests.NO_PATH;
@@ -10,18 +11,20 @@ import static dev.chrysalis.forge.http.WorkspaceRequests.path;
 final class OrgRoutes {
 
   private final WorkspaceService workspace;
+  private final BillingService billing;
 
-  OrgRoutes(WorkspaceService workspace) {
+  OrgRoutes(WorkspaceService workspace, BillingService billing) {
     this.workspace = workspace;
+    this.billing = billing;
   }
 
   void mount(Routes routes) {
     String[] org = path("id", "org_id");
     routes.authed("listOrgs", ctx -> Routes.respond(ctx, 200,
       workspace.listOrgs(Routes.userId(ctx), of(ctx, NO_PATH, "limit", "after"))));
-    // plan gates (billing's requireFeature "organizations") belong here, before createOrg
     routes.authed("createOrg", ctx -> Routes.respond(ctx, 201,
-      workspace.createOrg(Routes.userId(ctx), of(ctx, NO_PATH))));
+      billing.requireFeature(Routes.userId(ctx), null, "organizations")
+        .compose(ok -> workspace.createOrg(Routes.userId(ctx), of(ctx, NO_PATH)))));
     routes.authed("getOrg", ctx -> Routes.respond(ctx, 200, workspace.getOrg(Routes.userId(ctx), of(ctx, org))));
     routes.authed("updateOrg", ctx -> Routes.respond(ctx, 200, workspace.updateOrg(Routes.userId(ctx), of(ctx, org))));
     routes.authed("deleteOrg", ctx -> Routes.respond(ctx, 200, workspace.deleteOrg(Routes.userId(ctx), of(ctx, org))));
@@ -43,6 +46,7 @@ final class OrgRoutes {
       workspace.acceptInvite(Routes.userId(ctx), of(ctx, path("id", "invite_id")))));
 
     routes.authed("listOrgAudit", ctx -> Routes.respond(ctx, 200,
-      workspace.listAudit(Routes.userId(ctx), of(ctx, org, "action", "limit", "after"))));
+      billing.requireFeature(Routes.userId(ctx), Routes.pathParam(ctx, "id"), "audit_logs")
+        .compose(ok -> workspace.listAudit(Routes.userId(ctx), of(ctx, org, "action", "limit", "after")))));
   }
 }

@@ -1,6 +1,8 @@
 package dev.chrysalis.forge.http;
 
+import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.workspace.WorkspaceService;
+import io.vertx.core.json.JsonObject;
 
 import static dev.chrysalis.forge.http.WorkspaceRequests.NO_PATH;
 import static dev.chrysalis.forge.http.WorkspaceRequests.of;
@@ -10,17 +12,22 @@ import static dev.chrysalis.forge.http.WorkspaceRequests.path;
 final class ThreadRoutes {
 
   private final WorkspaceService workspace;
+  private final BillingService billing;
 
-  ThreadRoutes(WorkspaceService workspace) {
+  ThreadRoutes(WorkspaceService workspace, BillingService billing) {
     this.workspace = workspace;
+    this.billing = billing;
   }
 
   void mount(Routes routes) {
     String[] thread = path("id", "thread_id");
     routes.authed("listThreads", ctx -> Routes.respond(ctx, 200,
       workspace.listThreads(Routes.userId(ctx), of(ctx, NO_PATH, "project_id", "status", "limit", "after"))));
-    routes.authed("createThread", ctx -> Routes.respond(ctx, 201,
-      workspace.createThread(Routes.userId(ctx), of(ctx, NO_PATH))));
+    routes.authed("createThread", ctx -> {
+      JsonObject request = of(ctx, NO_PATH);
+      Routes.respond(ctx, 201, FeatureGate.sharedInOrg(billing, Routes.userId(ctx), request.getString("org_id"))
+        .compose(ok -> workspace.createThread(Routes.userId(ctx), request)));
+    });
     routes.authed("getThread", ctx -> Routes.respond(ctx, 200, workspace.getThread(Routes.userId(ctx), of(ctx, thread))));
     routes.authed("updateThread", ctx -> Routes.respond(ctx, 200,
       workspace.updateThread(Routes.userId(ctx), of(ctx, thread))));

@@ -207,11 +207,11 @@ class BillingApiTest {
     Bus.failure(billing.requireFeature(owner.id(), null, "shared_threads"), 402, "feature_not_available");
 
     Api.Resp denied = api.call("getBillingPlan").bearer(outsider.token()).query("org_id", org).send();
-    assertThat(denied.status()).isEqualTo(403);
-    assertThat(denied.error().getString("code")).isEqualTo("not_org_member");
+    assertThat(denied.status()).isEqualTo(404);
+    assertThat(denied.error().getString("code")).isEqualTo("org_not_found");
     Bus.failure(billing.reserveMessage(new JsonObject().put("user_id", outsider.id()).put("org_id", org)
-      .put("request_id", "req_1")), 403, "not_org_member");
-    Bus.failure(billing.requireFeature(outsider.id(), org, "shared_threads"), 403, "not_org_member");
+      .put("request_id", "req_1")), 404, "org_not_found");
+    Bus.failure(billing.requireFeature(outsider.id(), org, "shared_threads"), 404, "org_not_found");
 
     // the org's quota is its own: a limited org plan counts separately from the member's
     String small = orgId();
@@ -308,7 +308,7 @@ class BillingApiTest {
     JsonObject personal = api.call("getBillingUsage").bearer(u.token()).query("period", "day").send().expect(200).json();
     assertThat(personal.getLong("messages")).isZero();
     Users.Registered outsider = Users.register(api);
-    assertThat(api.call("getBillingUsage").bearer(outsider.token()).query("org_id", org).send().status()).isEqualTo(403);
+    assertThat(api.call("getBillingUsage").bearer(outsider.token()).query("org_id", org).send().status()).isEqualTo(404);
   }
 
   @Test

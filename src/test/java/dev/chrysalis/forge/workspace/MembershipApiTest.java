@@ -43,7 +43,7 @@ class MembershipApiTest {
     String orgId = Workspaces.org(api, owner).getString("id");
     api.call("getBillingPlan").bearer(owner.token()).query("org_id", orgId).send().expect(200);
     Api.Resp r = api.call("getBillingPlan").bearer(stranger.token()).query("org_id", orgId).send();
-    assertThat(r.status()).isEqualTo(403);
-    assertThat(r.error().getString("code")).isEqualTo("not_org_member");
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.error().getString("code")).isEqualTo("org_not_found");
   }
 }
