@@ -4,6 +4,7 @@ import dev.chrysalis.forge.auth.AuthVerticle;
 import dev.chrysalis.forge.billing.BillingVerticle;
 import dev.chrysalis.forge.config.Secrets;
 import dev.chrysalis.forge.http.HttpVerticle;
+import dev.chrysalis.forge.ratelimit.RateLimitVerticle;
 import dev.chrysalis.forge.store.Database;
 import dev.chrysalis.forge.store.Migrations;
 import dev.chrysalis.forge.workspace.WorkspaceVerticle;
@@ -62,6 +63,7 @@ public final class ForgeApp {
         return deploy(vertx, AuthVerticle.class.getName(), cfg, 1, services)
           .compose(v -> deploy(vertx, WorkspaceVerticle.class.getName(), cfg, 1, services))
           .compose(v -> deploy(vertx, BillingVerticle.class.getName(), cfg, 1, services))
+          .compose(v -> deploy(vertx, RateLimitVerticle.class.getName(), cfg, 1, services))
           .compose(v -> deploy(vertx, HttpVerticle.class.getName(), cfg, httpInstances(cfg), http))
           .map(v -> new ForgeApp(vertx, db, cfg, http, services))
           .recover(t -> undeployAll(vertx, http).compose(x -> undeployAll(vertx, services))

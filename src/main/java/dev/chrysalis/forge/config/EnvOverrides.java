@@ -51,6 +51,19 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_INVITE_TTL_SECONDS", "workspace.invite_ttl_seconds");
     PATHS.put("CHRYSALIS_MAX_CONTEXTS_PER_THREAD", "workspace.max_contexts_per_thread");
     PATHS.put("CHRYSALIS_MAX_CONTEXT_DEPTH", "workspace.max_context_depth");
+    PATHS.put("CHRYSALIS_REDIS_URL", "ratelimit.redis_url");
+    PATHS.put("CHRYSALIS_REDIS_TIMEOUT_MS", "ratelimit.redis_timeout_ms");
+    PATHS.put("CHRYSALIS_REDIS_RETRY_MS", "ratelimit.redis_retry_ms");
+    PATHS.put("CHRYSALIS_REDIS_KEY_PREFIX", "ratelimit.key_prefix");
+    PATHS.put("CHRYSALIS_RATE_PLAN_CACHE_SECONDS", "ratelimit.plan_cache_seconds");
+    PATHS.put("CHRYSALIS_RATE_MAX_ENTRIES", "ratelimit.max_entries");
+    PATHS.put("CHRYSALIS_RATE_WINDOW_SECONDS", "ratelimit.window_seconds");
+    PATHS.put("CHRYSALIS_RATE_PUBLIC_PER_MINUTE", "ratelimit.public_per_minute");
+    for (String tier : new String[] {"free", "pro", "team", "enterprise"}) {
+      String env = "CHRYSALIS_RATE_" + tier.toUpperCase(java.util.Locale.ROOT);
+      PATHS.put(env + "_PER_MINUTE", "ratelimit.tiers." + tier + ".per_minute");
+      PATHS.put(env + "_PER_DAY", "ratelimit.tiers." + tier + ".per_day");
+    }
   }
 
   private EnvOverrides() {

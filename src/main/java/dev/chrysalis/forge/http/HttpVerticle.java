@@ -4,6 +4,7 @@ import dev.chrysalis.forge.auth.AuthConfig;
 import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.auth.JwtTokens;
 import dev.chrysalis.forge.billing.BillingService;
+import dev.chrysalis.forge.ratelimit.RateLimitService;
 import dev.chrysalis.forge.store.Pools;
 import dev.chrysalis.forge.workspace.WorkspaceService;
 import io.vertx.core.Future;
@@ -63,6 +64,8 @@ public class HttpVerticle extends VerticleBase {
         builder.security("apiKeyQuery").apiKeyHandler(APIKeyHandler.create(keyOnly).parameter("api_key"));
 
         Routes routes = new Routes(builder);
+        RateLimitCheck rateLimit = new RateLimitCheck(RateLimitService.createProxy(vertx));
+        routes.addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
         new SystemRoutes(pool, version).mount(routes);
         new AuthRoutes(auth).mount(routes);
         WorkspaceService workspace = WorkspaceService.createProxy(vertx);
@@ -100,7 +103,8 @@ public class HttpVerticle extends VerticleBase {
         HttpMethod.OPTIONS))
       .allowedHeaders(Set.of("authorization", "content-type", "x-api-key", "x-request-id", "openai-organization"))
       .exposedHeaders(Set.of("x-request-id", "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining",
-        "x-ratelimit-reset", "ratelimit", "ratelimit-policy"))
+        "x-ratelimit-reset", "ratelimit", "ratelimit-policy", "x-ratelimit-limit-requests",
+        "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"))
       .maxAgeSeconds(600);
   }
 

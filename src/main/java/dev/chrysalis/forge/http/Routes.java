@@ -28,6 +28,7 @@ public final class Routes {
 
   private final RouterBuilder builder;
   private final List<Check> authedChecks = new ArrayList<>();
+  private final List<Check> openChecks = new ArrayList<>();
   private final List<String> mounted = new ArrayList<>();
 
   public Routes(RouterBuilder builder) {
@@ -40,13 +41,26 @@ public final class Routes {
     return this;
   }
 
+  /**
+   * Adds a check run on every public operation (such as the per-IP rate limit), except those
+   * the contract marks {@code x-forge-rate-limit: none} (health probes).
+   */
+  public Routes addOpenCheck(Check check) {
+    openChecks.add(check);
+    return this;
+  }
+
   public void open(String operationId, Handler<RoutingContext> handler) {
     OpenAPIRoute route = route(operationId);
     String path = route.getOperation().getOpenAPIPath();
     route.addHandler(ctx -> {
       ctx.put(RequestLog.ROUTE, path);
       ctx.next();
-    }).addHandler(handler);
+    });
+    if (!"none".equals(route.getOperation().getExtensions().get("x-forge-rate-limit"))) {
+      openChecks.forEach(route::addHandler);
+    }
+    route.addHandler(handler);
   }
 
   public void authed(String operationId, Handler<RoutingContext> handler) {

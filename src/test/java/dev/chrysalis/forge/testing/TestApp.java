@@ -53,6 +53,12 @@ public final class TestApp implements AutoCloseable {
     env.put("CHRYSALIS_SECRET_KEY", TEST_SECRET);
     env.put("CHRYSALIS_PBKDF2_ITERATIONS", "1000");
     env.put("CHRYSALIS_SHUTDOWN_GRACE_SECONDS", "5");
+    // rate limits out of the way of tests that are not about them (those set their own)
+    env.put("CHRYSALIS_RATE_PUBLIC_PER_MINUTE", "60000");
+    for (String tier : new String[] {"FREE", "PRO", "TEAM", "ENTERPRISE"}) {
+      env.put("CHRYSALIS_RATE_" + tier + "_PER_MINUTE", "60000");
+      env.put("CHRYSALIS_RATE_" + tier + "_PER_DAY", "0");
+    }
     return env;
   }
 

@@ -1,0 +1,41 @@
+package dev.chrysalis.forge.ratelimit;
+
+import io.vertx.codegen.annotations.ProxyGen;
+import io.vertx.codegen.annotations.VertxGen;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Rate limits on the event bus ({@value #ADDRESS}); the HTTP layer asks once per request.
+ * A refusal is a normal reply with {@code allowed:false} (the caller needs the numbers for its
+ * headers), not a failure. See docs/event-bus.md for every field.
+ */
+@ProxyGen
+@VertxGen
+public interface RateLimitService {
+
+  String ADDRESS = "forge.ratelimit";
+
+  /** Published by whoever changes a user's plan: {@code {user_id}}; every node forgets the cached tier. */
+  String PLAN_CHANGED_ADDRESS = "forge.events.plan.changed";
+
+  /** The limiter answers in well under this even when Redis is down (it falls back after ~50 ms). */
+  long SEND_TIMEOUT_MS = 2_000;
+
+  static RateLimitService createProxy(Vertx vertx) {
+    return new RateLimitServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MS));
+  }
+
+  /**
+   * Counts one request. {@code {user_id, org_id?}} checks the user's tier limits,
+   * {@code {ip}} the per-client-IP limit of public operations. → {@code {allowed, tier, limit,
+   * remaining, reset, reset_after, window, policies:[…], denied_by?, retry_after?, message?}};
+   * 400 {@code invalid_request} when neither is given.
+   */
+  Future<JsonObject> check(JsonObject request);
+
+  /** Counters for operations and metrics: backend, Redis state, fallbacks, checks, refusals. */
+  Future<JsonObject> stats();
+}

@@ -1,0 +1,195 @@
+package dev.chrysalis.forge.ratelimit;
+
+import dev.chrysalis.forge.errors.Errors;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Resolves the caller's limits (tier cache, plan source), asks the backend, shapes the answer. */
+final class RateLimitServiceImpl implements RateLimitService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RateLimitServiceImpl.class);
+  static final String PUBLIC_TIER = "public";
+  private static final int MAX_ID_LENGTH = 128;
+
+  private final RateLimitConfig config;
+  private final Clock clock;
+  private final PlanSource plans;
+  private final Limiter limiter;
+  private final MemoryLimiter memory;
+  private final TierCache tierCache;
+  private final Limits publicLimits;
+  private final String windowName;
+  private final LongAdder checks = new LongAdder();
+  private final LongAdder denied = new LongAdder();
+  private final LongAdder planErrors = new LongAdder();
+
+  RateLimitServiceImpl(RateLimitConfig config, Clock clock, PlanSource plans, Limiter limiter, MemoryLimiter memory) {
+    this.config = config;
+    this.clock = clock;
+    this.plans = plans;
+    this.limiter = limiter;
+    this.memory = memory;
+    this.tierCache = new TierCache(Math.min(config.maxEntries(), 100_000), config.planCacheSeconds() * 1_000L);
+    this.publicLimits = new Limits(config.publicPerWindow(), config.windowMicros(), 0);
+    this.windowName = windowName(config.windowSeconds());
+  }
+
+  @Override
+  public Future<JsonObject> check(JsonObject request) {
+    String userId = text(request, "user_id");
+    String orgId = text(request, "org_id");
+    String ip = text(request, "ip");
+    if (userId == null && ip == null) {
+      return Errors.badRequest("invalid_request", "A check needs user_id or ip.", "user_id");
+    }
+    if (tooLong(userId) || tooLong(orgId) || tooLong(ip)) {
+      return Errors.badRequest("invalid_request", "user_id, org_id and ip are at most " + MAX_ID_LENGTH + " characters.",
+        null);
+    }
+    long now = clock.millis();
+    if (userId == null) {
+      return decide("ip:" + ClientSubnets.subject(ip), PUBLIC_TIER, publicLimits, now);
+    }
+    String cacheKey = TierCache.key(userId, orgId);
+    String cached = tierCache.get(cacheKey, now);
+    if (cached != null) {
+      return decide("u:" + userId, cached, userLimits(cached), now);
+    }
+    return plans.planId(userId, orgId)
+      .map(plan -> {
+        String known = config.tiers().containsKey(plan) ? plan : config.defaultPlan();
+        tierCache.put(cacheKey, known, now);
+        return known;
+      })
+      .otherwise(t -> {
+        // without a plan the caller still gets the default tier, and the next request asks again
+        planErrors.increment();
+        LOG.warn("plan lookup failed, using the default tier: {}", t.getClass().getSimpleName());
+        return config.defaultPlan();
+      })
+      .compose(plan -> decide("u:" + userId, plan, userLimits(plan), now));
+  }
+
+  private Limits userLimits(String plan) {
+    RateLimitConfig.Tier t = config.tier(plan);
+    return new Limits(t.perWindow(), config.windowMicros(), t.perDay());
+  }
+
+  private Future<JsonObject> decide(String subject, String tier, Limits limits, long now) {
+    checks.increment();
+    return limiter.check(subject, limits, now)
+      .map(d -> {
+        if (!d.allowed()) {
+          denied.increment();
+        }
+        return answer(d, tier, limits, now);
+      })
+      .recover(Errors::internal);
+  }
+
+  JsonObject answer(Decision d, String tier, Limits limits, long now) {
+    long interval = limits.intervalMicros();
+    long used = Math.max(0L, d.windowUsedMicros());
+    long windowRemaining = Math.max(0L, (limits.capacityMicros() - used) / interval);
+    long windowResetAfter = ceilDiv(used, 1_000_000L);
+    JsonArray policies = new JsonArray().add(new JsonObject()
+      .put("name", windowName).put("limit", limits.perWindow()).put("window_seconds", config.windowSeconds())
+      .put("remaining", windowRemaining).put("reset_after", windowResetAfter));
+
+    boolean dayBinding = false;
+    long dayRemaining = -1;
+    long dayResetAfter = ceilDiv(UtcDays.nextMidnightMillis(now) - now, 1_000L);
+    if (limits.hasDayLimit()) {
+      JsonObject day = new JsonObject().put("name", "day").put("limit", limits.perDay()).put("window_seconds", 86_400)
+        .put("reset_after", dayResetAfter);
+      if (d.dayCount() >= 0) {
+        dayRemaining = Math.max(0L, limits.perDay() - d.dayCount());
+        day.put("remaining", dayRemaining);
+      }
+      policies.add(day);
+      dayBinding = d.deniedBy() == Decision.Denial.DAY
+        || (d.deniedBy() == Decision.Denial.NONE && dayRemaining >= 0 && dayRemaining < windowRemaining);
+    }
+
+    long limit = dayBinding ? limits.perDay() : limits.perWindow();
+    long remaining = dayBinding ? dayRemaining : windowRemaining;
+    long resetAfter = dayBinding ? dayResetAfter : windowResetAfter;
+    JsonObject out = new JsonObject()
+      .put("allowed", d.allowed())
+      .put("tier", tier)
+      .put("limit", limit)
+      .put("remaining", remaining)
+      .put("reset_after", resetAfter)
+      .put("reset", ceilDiv(now, 1_000L) + resetAfter)
+      .put("window", dayBinding ? "day" : windowName)
+      .put("policies", policies);
+    if (!d.allowed()) {
+      long retryAfter = dayBinding ? dayResetAfter : Math.max(1L, ceilDiv(d.retryAfterMicros(), 1_000_000L));
+      out.put("denied_by", dayBinding ? "day" : windowName)
+        .put("retry_after", retryAfter)
+        .put("message", "Rate limit exceeded: " + limit + " requests per " + (dayBinding ? "day" : windowPhrase())
+          + (PUBLIC_TIER.equals(tier) ? " from this address" : "") + ". Retry after " + retryAfter + " seconds.");
+    }
+    return out;
+  }
+
+  @Override
+  public Future<JsonObject> stats() {
+    JsonObject s = new JsonObject()
+      .put("backend", limiter instanceof FailoverLimiter ? "redis" : "memory")
+      .put("checks", checks.sum())
+      .put("denied", denied.sum())
+      .put("plan_lookup_errors", planErrors.sum())
+      .put("memory_entries", memory.size())
+      .put("tier_cache_entries", tierCache.size())
+      .put("day_store_errors", memory.dayStoreErrors());
+    if (limiter instanceof FailoverLimiter f) {
+      s.put("redis_up", f.redisUp())
+        .put("redis_checks", f.redisChecks())
+        .put("redis_errors", f.redisErrors())
+        .put("redis_fallbacks", f.fallbacks())
+        .put("fallback_checks", f.fallbackChecks());
+    }
+    return Future.succeededFuture(s);
+  }
+
+  void forgetPlan(String userId) {
+    if (userId != null) {
+      tierCache.forgetUser(userId);
+    }
+  }
+
+  private String windowPhrase() {
+    return config.windowSeconds() == 1 || config.windowSeconds() == 60 || config.windowSeconds() == 3_600
+      ? windowName : config.windowSeconds() + " seconds";
+  }
+
+  static String windowName(long seconds) {
+    if (seconds == 1) {
+      return "second";
+    }
+    if (seconds == 60) {
+      return "minute";
+    }
+    return seconds == 3_600 ? "hour" : "window";
+  }
+
+  private static String text(JsonObject o, String field) {
+    Object v = o == null ? null : o.getValue(field);
+    return v instanceof String s && !s.isBlank() ? s : null;
+  }
+
+  private static boolean tooLong(String s) {
+    return s != null && s.length() > MAX_ID_LENGTH;
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return -Math.floorDiv(-a, b);
+  }
+}

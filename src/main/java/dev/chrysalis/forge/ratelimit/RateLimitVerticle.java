@@ -1,0 +1,79 @@
+package dev.chrysalis.forge.ratelimit;
+
+import dev.chrysalis.forge.store.Pools;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.serviceproxy.ServiceBinder;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.function.BiFunction;
+
+/**
+ * Serves {@link RateLimitService} on {@value RateLimitService#ADDRESS}. Deploy exactly one
+ * instance per node: the in-process state and the tier cache live on its event loop.
+ */
+public class RateLimitVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RateLimitVerticle.class);
+  private static final long SWEEP_MILLIS = 30_000;
+  private static final long PURGE_MILLIS = 3_600_000;
+
+  private final Clock clock;
+  private final BiFunction<io.vertx.core.Vertx, RateLimitConfig, PlanSource> planSources;
+  private Pool pool;
+  private Limiter limiter;
+  private MessageConsumer<JsonObject> binding;
+  private MessageConsumer<Object> planChanges;
+  private RateLimitServiceImpl service;
+
+  public RateLimitVerticle() {
+    this(Clock.systemUTC(), (vertx, config) -> new DefaultPlanSource(config.defaultPlan()));
+  }
+
+  /** For tests (a movable clock) and for wiring another plan source. */
+  public RateLimitVerticle(Clock clock, BiFunction<io.vertx.core.Vertx, RateLimitConfig, PlanSource> planSources) {
+    this.clock = clock;
+    this.planSources = planSources;
+  }
+
+  @Override
+  public Future<?> start() {
+    RateLimitConfig config = RateLimitConfig.from(config());
+    pool = Pools.shared(vertx, config());
+    DayCounterStore days = new DayCounterStore(pool);
+    MemoryLimiter memory = new MemoryLimiter(config.maxEntries(), days);
+    if (config.redisEnabled()) {
+      limiter = new FailoverLimiter(vertx, new RedisLimiter(vertx, config.redisUrl(), config.keyPrefix()), memory,
+        config.redisTimeoutMs(), config.redisRetryMs());
+      LOG.info("rate limits through Redis (in-process when Redis does not answer within {} ms)", config.redisTimeoutMs());
+    } else {
+      limiter = memory;
+      LOG.info("rate limits in-process; day counters in PostgreSQL");
+    }
+    service = new RateLimitServiceImpl(config, clock, planSources.apply(vertx, config), limiter, memory);
+    vertx.setPeriodic(SWEEP_MILLIS, id -> memory.sweep(clock.millis()));
+    vertx.setPeriodic(PURGE_MILLIS, id -> days.purgeBefore(UtcDays.date(clock.millis()).minusDays(2))
+      .onFailure(t -> LOG.warn("could not purge old day counters: {}", t.getClass().getSimpleName())));
+    planChanges = vertx.eventBus().consumer(RateLimitService.PLAN_CHANGED_ADDRESS, msg -> {
+      if (msg.body() instanceof JsonObject j) {
+        service.forgetPlan(j.getString("user_id"));
+      } else if (msg.body() instanceof String userId) {
+        service.forgetPlan(userId);
+      }
+    });
+    binding = new ServiceBinder(vertx).setAddress(RateLimitService.ADDRESS).register(RateLimitService.class, service);
+    return Future.all(binding.completion(), planChanges.completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.all(binding.unregister(), planChanges.unregister())
+      .eventually(() -> limiter.close())
+      .eventually(() -> pool.close());
+  }
+}

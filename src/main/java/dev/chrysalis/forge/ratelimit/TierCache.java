@@ -1,0 +1,59 @@
+package dev.chrysalis.forge.ratelimit;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Plan ids per user (and org), kept for a while so the hot path asks the plan source rarely.
+ * Bounded (least recently used evicted). Lives on the rate-limit verticle's event loop.
+ */
+final class TierCache {
+
+  private record Entry(String planId, long expiresAt) {
+  }
+
+  private final long ttlMillis;
+  private final LinkedHashMap<String, Entry> entries;
+
+  TierCache(int maxEntries, long ttlMillis) {
+    this.ttlMillis = ttlMillis;
+    this.entries = new LinkedHashMap<>(1024, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+        return size() > maxEntries;
+      }
+    };
+  }
+
+  static String key(String userId, String orgId) {
+    return orgId == null ? userId : userId + "/" + orgId;
+  }
+
+  /** The cached plan id, or null when absent or expired. */
+  String get(String key, long nowMillis) {
+    Entry e = entries.get(key);
+    if (e == null) {
+      return null;
+    }
+    if (e.expiresAt <= nowMillis) {
+      entries.remove(key);
+      return null;
+    }
+    return e.planId;
+  }
+
+  void put(String key, String planId, long nowMillis) {
+    if (ttlMillis > 0) {
+      entries.put(key, new Entry(planId, nowMillis + ttlMillis));
+    }
+  }
+
+  /** Forgets a user's plan in every org. */
+  void forgetUser(String userId) {
+    entries.keySet().removeIf(k -> k.equals(userId) || k.startsWith(userId + "/"));
+  }
+
+  int size() {
+    return entries.size();
+  }
+}
