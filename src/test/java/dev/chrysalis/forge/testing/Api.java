@@ -29,9 +29,22 @@ public final class Api {
     .connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
 
   private final String baseUrl;
+  private final Map<String, String> defaultHeaders;
 
   public Api(String baseUrl) {
+    this(baseUrl, Map.of());
+  }
+
+  private Api(String baseUrl, Map<String, String> defaultHeaders) {
     this.baseUrl = baseUrl;
+    this.defaultHeaders = defaultHeaders;
+  }
+
+  /** The same API with a header sent on every request (for example X-Forwarded-For). */
+  public Api withHeader(String name, String value) {
+    Map<String, String> h = new LinkedHashMap<>(defaultHeaders);
+    h.put(name, value);
+    return new Api(baseUrl, Map.copyOf(h));
   }
 
   public String baseUrl() {
@@ -63,6 +76,7 @@ public final class Api {
       this.method = method;
       this.path = path;
       this.operationId = operationId;
+      this.headers.putAll(defaultHeaders);
     }
 
     public Call path(String name, String value) {

@@ -1,0 +1,111 @@
+package dev.chrysalis.forge.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code redis-server} on a free loopback port, owned by one test: started, stopped
+ * (killed, to simulate an outage) and started again on the same port. Never the machine's 6379.
+ */
+public final class RedisProcess implements AutoCloseable {
+
+  private final int port;
+  private final Path dir;
+  private Process process;
+
+  private RedisProcess(int port, Path dir) {
+    this.port = port;
+    this.dir = dir;
+  }
+
+  public static RedisProcess start() {
+    try {
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      RedisProcess r = new RedisProcess(port, Files.createTempDirectory("forge-test-redis"));
+      r.startAgain();
+      return r;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start redis-server: " + e.getMessage(), e);
+    }
+  }
+
+  public String url() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public synchronized void startAgain() {
+    if (process != null && process.isAlive()) {
+      return;
+    }
+    try {
+      process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
+        "--save", "", "--appendonly", "no", "--dir", dir.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("redis-server exited: " + Files.readString(dir.resolve("redis.log")));
+        }
+        if ("+PONG".equals(command("PING"))) {
+          return;
+        }
+        Thread.sleep(50);
+      }
+      throw new IllegalStateException("redis-server did not answer on port " + port);
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException("cannot start redis-server: " + e.getMessage(), e);
+    }
+  }
+
+  /** Kills the server (SIGKILL): connections drop, nothing is flushed, the port closes. */
+  public synchronized void kill() {
+    if (process != null) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Sends one inline command and returns the first reply line, or null when nothing answers. */
+  public String command(String inline) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      s.setSoTimeout(2_000);
+      OutputStream out = s.getOutputStream();
+      out.write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      InputStream in = s.getInputStream();
+      StringBuilder sb = new StringBuilder();
+      int c;
+      while ((c = in.read()) >= 0 && c != '\r') {
+        sb.append((char) c);
+      }
+      return sb.toString();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public void close() {
+    kill();
+  }
+}
