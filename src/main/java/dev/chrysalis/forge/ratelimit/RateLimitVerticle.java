@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
 /**
@@ -47,10 +48,18 @@ public class RateLimitVerticle extends VerticleBase {
     pool = Pools.shared(vertx, config());
     DayCounterStore days = new DayCounterStore(pool);
     MemoryLimiter memory = new MemoryLimiter(config.maxEntries(), days);
+    Future<Void> ready = Future.succeededFuture();
     if (config.redisEnabled()) {
-      limiter = new FailoverLimiter(vertx, new RedisLimiter(vertx, config.redisUrl(), config.keyPrefix()), memory,
-        config.redisTimeoutMs(), config.redisRetryMs());
+      RedisLimiter redis = new RedisLimiter(vertx, config.redisUrl(), config.keyPrefix());
+      limiter = new FailoverLimiter(vertx, redis, memory, config.redisTimeoutMs(), config.redisRetryMs());
       LOG.info("rate limits through Redis (in-process when Redis does not answer within {} ms)", config.redisTimeoutMs());
+      // a Redis that is down at start is not fatal: checks fall back until it answers
+      ready = redis.warmUp().timeout(2, TimeUnit.SECONDS)
+        .otherwise(t -> {
+          LOG.warn("Redis did not answer at start ({}); checks fall back to in-process until it does",
+            t.getClass().getSimpleName());
+          return null;
+        });
     } else {
       limiter = memory;
       LOG.info("rate limits in-process; day counters in PostgreSQL");
@@ -67,7 +76,7 @@ public class RateLimitVerticle extends VerticleBase {
       }
     });
     binding = new ServiceBinder(vertx).setAddress(RateLimitService.ADDRESS).register(RateLimitService.class, service);
-    return Future.all(binding.completion(), planChanges.completion());
+    return Future.all(binding.completion(), planChanges.completion(), ready);
   }
 
   @Override

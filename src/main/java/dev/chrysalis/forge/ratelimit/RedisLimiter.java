@@ -55,6 +55,11 @@ final class RedisLimiter implements Limiter {
       .map(RedisLimiter::decision);
   }
 
+  /** Connects and caches the script, so the first checks pay neither. */
+  Future<Void> warmUp() {
+    return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT)).mapEmpty();
+  }
+
   Future<Void> ping() {
     return redis.send(Request.cmd(Command.PING)).mapEmpty();
   }
