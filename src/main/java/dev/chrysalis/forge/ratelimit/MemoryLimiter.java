@@ -23,6 +23,8 @@ final class MemoryLimiter implements Limiter {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemoryLimiter.class);
   private static final long LOG_EVERY_MILLIS = 60_000;
+  /** A day query slower than this lets the request through (a late commit only over-counts). */
+  private static final long DAY_QUERY_TIMEOUT_MILLIS = 500;
 
   private static final class Cell {
     long tat;               // theoretical arrival time, epoch µs
@@ -68,7 +70,8 @@ final class MemoryLimiter implements Limiter {
       return Future.succeededFuture(Decision.allowed(used, 0L));
     }
     Cell taken = cell;
-    return days.take(subject, UtcDays.date(nowMillis), limits.perDay()).map(count -> {
+    return days.take(subject, UtcDays.date(nowMillis), limits.perDay())
+      .timeout(DAY_QUERY_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS).map(count -> {
       if (count >= 0) {
         return Decision.allowed(used, count);
       }
