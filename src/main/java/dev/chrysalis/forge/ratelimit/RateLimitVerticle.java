@@ -75,7 +75,8 @@ public class RateLimitVerticle extends VerticleBase {
         service.forgetPlan(userId);
       }
     });
-    binding = new ServiceBinder(vertx).setAddress(RateLimitService.ADDRESS).register(RateLimitService.class, service);
+    // local: each node's HTTP verticles ask their own limiter (one local hop; shared state is in Redis)
+    binding = new ServiceBinder(vertx).setAddress(RateLimitService.ADDRESS).registerLocal(RateLimitService.class, service);
     return Future.all(binding.completion(), planChanges.completion(), ready);
   }
 
