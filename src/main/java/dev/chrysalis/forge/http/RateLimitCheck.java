@@ -15,6 +15,7 @@ final class RateLimitCheck {
 
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitCheck.class);
   private static final long LOG_EVERY_MILLIS = 60_000;
+  private static final int MAX_ORG_ID = 64;
 
   private final RateLimitService limiter;
   private volatile long lastFailureLog;
@@ -24,7 +25,15 @@ final class RateLimitCheck {
   }
 
   Routes.Check perUser() {
-    return ctx -> ask(ctx, new JsonObject().put("user_id", Routes.userId(ctx)));
+    return ctx -> {
+      JsonObject request = new JsonObject().put("user_id", Routes.userId(ctx));
+      // in an org's context (?org_id=) the org's plan sets the tier; the count stays the user's
+      String orgId = ctx.request().getParam("org_id");
+      if (orgId != null && !orgId.isBlank() && orgId.length() <= MAX_ORG_ID) {
+        request.put("org_id", orgId);
+      }
+      ask(ctx, request);
+    };
   }
 
   Routes.Check perClientIp() {

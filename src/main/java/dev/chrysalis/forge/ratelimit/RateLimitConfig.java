@@ -39,7 +39,10 @@ public record RateLimitConfig(
         checkedLimit("ratelimit.tiers." + name + ".per_minute", tier.getLong("per_minute", 0L), window, false),
         checkedLimit("ratelimit.tiers." + name + ".per_day", tier.getLong("per_day", 0L), 86_400, true)));
     }
-    String defaultPlan = r.getString("default_plan", "free");
+    // one default plan for the whole service: billing's (CHRYSALIS_DEFAULT_PLAN) when it names a tier
+    String billingDefault = config.getJsonObject("billing", new JsonObject()).getString("default_plan");
+    String defaultPlan = billingDefault != null && tiers.containsKey(billingDefault)
+      ? billingDefault : r.getString("default_plan", "free");
     if (!tiers.containsKey(defaultPlan)) {
       throw new IllegalArgumentException("ratelimit.default_plan '" + defaultPlan + "' is not one of ratelimit.tiers "
         + tiers.keySet());

@@ -18,8 +18,11 @@ public interface RateLimitService {
 
   String ADDRESS = "forge.ratelimit";
 
-  /** Published by whoever changes a user's plan: {@code {user_id}}; every node forgets the cached tier. */
-  String PLAN_CHANGED_ADDRESS = "forge.events.plan.changed";
+  /**
+   * Billing publishes {@code "user:<id>"} or {@code "org:<id>"} here when it assigns a plan; every
+   * node's limiter forgets the tiers it cached for that user or org.
+   */
+  String PLAN_CHANGED_ADDRESS = "forge.billing.plan-changed";
 
   /** The limiter answers in well under this even when Redis is down (it falls back after ~50 ms). */
   long SEND_TIMEOUT_MS = 2_000;

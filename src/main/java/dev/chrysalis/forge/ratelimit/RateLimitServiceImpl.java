@@ -16,6 +16,8 @@ final class RateLimitServiceImpl implements RateLimitService {
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitServiceImpl.class);
   static final String PUBLIC_TIER = "public";
   private static final int MAX_ID_LENGTH = 128;
+  private static final long FAILED_LOOKUP_CACHE_MILLIS = 10_000;
+  private static final long PLAN_ERROR_LOG_MILLIS = 60_000;
 
   private final RateLimitConfig config;
   private final Clock clock;
@@ -28,6 +30,7 @@ final class RateLimitServiceImpl implements RateLimitService {
   private final LongAdder checks = new LongAdder();
   private final LongAdder denied = new LongAdder();
   private final LongAdder planErrors = new LongAdder();
+  private long lastPlanErrorLog = Long.MIN_VALUE / 2;
 
   RateLimitServiceImpl(RateLimitConfig config, Clock clock, PlanSource plans, Limiter limiter, MemoryLimiter memory) {
     this.config = config;
@@ -68,9 +71,14 @@ final class RateLimitServiceImpl implements RateLimitService {
         return known;
       })
       .otherwise(t -> {
-        // without a plan the caller still gets the default tier, and the next request asks again
+        // without a plan the caller gets the default tier, kept briefly so a failing billing (or a
+        // caller naming an org it is not in) does not cost a lookup per request
         planErrors.increment();
-        LOG.warn("plan lookup failed, using the default tier: {}", t.getClass().getSimpleName());
+        if (now - lastPlanErrorLog >= PLAN_ERROR_LOG_MILLIS) {
+          lastPlanErrorLog = now;
+          LOG.warn("plan lookup failed, using the default tier: {}", t.getClass().getSimpleName());
+        }
+        tierCache.put(cacheKey, config.defaultPlan(), now, FAILED_LOOKUP_CACHE_MILLIS);
         return config.defaultPlan();
       })
       .compose(plan -> decide("u:" + userId, plan, userLimits(plan), now));
@@ -159,9 +167,15 @@ final class RateLimitServiceImpl implements RateLimitService {
     return Future.succeededFuture(s);
   }
 
-  void forgetPlan(String userId) {
-    if (userId != null) {
-      tierCache.forgetUser(userId);
+  /** {@code user:<id>} or {@code org:<id>}, as billing publishes them. */
+  void forgetPlan(String subject) {
+    if (subject == null) {
+      return;
+    }
+    if (subject.startsWith("user:")) {
+      tierCache.forgetUser(subject.substring(5));
+    } else if (subject.startsWith("org:")) {
+      tierCache.forgetOrg(subject.substring(4));
     }
   }
 

@@ -29,11 +29,12 @@ public class RateLimitVerticle extends VerticleBase {
   private Pool pool;
   private Limiter limiter;
   private MessageConsumer<JsonObject> binding;
-  private MessageConsumer<Object> planChanges;
+  private MessageConsumer<String> planChanges;
   private RateLimitServiceImpl service;
 
+  /** Tiers from the billing service's plans. */
   public RateLimitVerticle() {
-    this(Clock.systemUTC(), (vertx, config) -> new DefaultPlanSource(config.defaultPlan()));
+    this(Clock.systemUTC(), (vertx, config) -> new BillingPlanSource(vertx));
   }
 
   /** For tests (a movable clock) and for wiring another plan source. */
@@ -68,13 +69,8 @@ public class RateLimitVerticle extends VerticleBase {
     vertx.setPeriodic(SWEEP_MILLIS, id -> memory.sweep(clock.millis()));
     vertx.setPeriodic(PURGE_MILLIS, id -> days.purgeBefore(UtcDays.date(clock.millis()).minusDays(2))
       .onFailure(t -> LOG.warn("could not purge old day counters: {}", t.getClass().getSimpleName())));
-    planChanges = vertx.eventBus().consumer(RateLimitService.PLAN_CHANGED_ADDRESS, msg -> {
-      if (msg.body() instanceof JsonObject j) {
-        service.forgetPlan(j.getString("user_id"));
-      } else if (msg.body() instanceof String userId) {
-        service.forgetPlan(userId);
-      }
-    });
+    // billing publishes "user:<id>" or "org:<id>" when it assigns a plan
+    planChanges = vertx.eventBus().consumer(RateLimitService.PLAN_CHANGED_ADDRESS, msg -> service.forgetPlan(msg.body()));
     // local: each node's HTTP verticles ask their own limiter (one local hop; shared state is in Redis)
     binding = new ServiceBinder(vertx).setAddress(RateLimitService.ADDRESS).registerLocal(RateLimitService.class, service);
     return Future.all(binding.completion(), planChanges.completion(), ready);

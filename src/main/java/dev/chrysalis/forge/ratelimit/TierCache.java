@@ -43,14 +43,24 @@ final class TierCache {
   }
 
   void put(String key, String planId, long nowMillis) {
-    if (ttlMillis > 0) {
-      entries.put(key, new Entry(planId, nowMillis + ttlMillis));
+    put(key, planId, nowMillis, ttlMillis);
+  }
+
+  void put(String key, String planId, long nowMillis, long forMillis) {
+    long ttl = Math.min(forMillis, ttlMillis);
+    if (ttl > 0) {
+      entries.put(key, new Entry(planId, nowMillis + ttl));
     }
   }
 
   /** Forgets a user's plan in every org. */
   void forgetUser(String userId) {
     entries.keySet().removeIf(k -> k.equals(userId) || k.startsWith(userId + "/"));
+  }
+
+  /** Forgets every member's plan in one org. */
+  void forgetOrg(String orgId) {
+    entries.keySet().removeIf(k -> k.endsWith("/" + orgId));
   }
 
   int size() {

@@ -135,16 +135,31 @@ class DayLimitStoreTest {
   @Test
   void tiersComeFromThePlanSourceAreCachedAndForgottenOnPlanChange() throws Exception {
     Map<String, String> plans = new ConcurrentHashMap<>(Map.of("usr_pro", "pro", "usr_odd", "no-such-plan"));
+    plans.put("org:org_big", "enterprise");
     deploy((userId, orgId) -> userId.equals("usr_broken")
       ? Future.failedFuture(new IllegalStateException("billing down"))
-      : Future.succeededFuture(plans.getOrDefault(userId, "free")));
+      : Future.succeededFuture(plans.getOrDefault(orgId != null ? "org:" + orgId : userId, "free")));
     assertThat(check("usr_pro").getString("tier")).isEqualTo("pro");
     assertThat(check("usr_odd").getString("tier")).isEqualTo("free");
     assertThat(check("usr_broken").getString("tier")).isEqualTo("free");
+    assertThat(check("usr_broken").getString("tier")).as("a failed lookup is not repeated at once").isEqualTo("free");
+
+    // in an org's context the org's plan sets the tier
+    JsonObject inOrg = RateLimitService.createProxy(vertx)
+      .check(new JsonObject().put("user_id", "usr_member").put("org_id", "org_big")).await(10, TimeUnit.SECONDS);
+    assertThat(inOrg.getString("tier")).isEqualTo("enterprise");
+    plans.put("org:org_big", "team");
+    vertx.eventBus().publish(RateLimitService.PLAN_CHANGED_ADDRESS, "org:org_big");
+    long orgDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!"team".equals(inOrg.getString("tier")) && System.nanoTime() < orgDeadline) {
+      inOrg = RateLimitService.createProxy(vertx)
+        .check(new JsonObject().put("user_id", "usr_member").put("org_id", "org_big")).await(10, TimeUnit.SECONDS);
+    }
+    assertThat(inOrg.getString("tier")).isEqualTo("team");
 
     plans.put("usr_pro", "team");
     assertThat(check("usr_pro").getString("tier")).as("cached").isEqualTo("pro");
-    vertx.eventBus().publish(RateLimitService.PLAN_CHANGED_ADDRESS, new JsonObject().put("user_id", "usr_pro"));
+    vertx.eventBus().publish(RateLimitService.PLAN_CHANGED_ADDRESS, "user:usr_pro");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     String tier = "pro";
     while (!tier.equals("team") && System.nanoTime() < deadline) {
