@@ -59,6 +59,8 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_RATE_MAX_ENTRIES", "ratelimit.max_entries");
     PATHS.put("CHRYSALIS_RATE_WINDOW_SECONDS", "ratelimit.window_seconds");
     PATHS.put("CHRYSALIS_RATE_PUBLIC_PER_MINUTE", "ratelimit.public_per_minute");
+    PATHS.put("CHRYSALIS_RATE_DAY_QUERY_TIMEOUT_MS", "ratelimit.day_query_timeout_ms");
+    PATHS.put("CHRYSALIS_RATE_CHECK_TIMEOUT_MS", "ratelimit.check_timeout_ms");
     for (String tier : new String[] {"free", "pro", "team", "enterprise"}) {
       String env = "CHRYSALIS_RATE_" + tier.toUpperCase(java.util.Locale.ROOT);
       PATHS.put(env + "_PER_MINUTE", "ratelimit.tiers." + tier + ".per_minute");

@@ -4,6 +4,7 @@ import dev.chrysalis.forge.auth.AuthConfig;
 import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.auth.JwtTokens;
 import dev.chrysalis.forge.billing.BillingService;
+import dev.chrysalis.forge.ratelimit.RateLimitConfig;
 import dev.chrysalis.forge.ratelimit.RateLimitService;
 import dev.chrysalis.forge.store.Pools;
 import dev.chrysalis.forge.workspace.WorkspaceService;
@@ -64,7 +65,8 @@ public class HttpVerticle extends VerticleBase {
         builder.security("apiKeyQuery").apiKeyHandler(APIKeyHandler.create(keyOnly).parameter("api_key"));
 
         Routes routes = new Routes(builder);
-        RateLimitCheck rateLimit = new RateLimitCheck(RateLimitService.createProxy(vertx));
+        RateLimitCheck rateLimit = new RateLimitCheck(
+          RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
         routes.addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
         new SystemRoutes(pool, version).mount(routes);
         new AuthRoutes(auth).mount(routes);

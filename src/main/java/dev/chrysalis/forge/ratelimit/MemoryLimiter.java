@@ -23,8 +23,6 @@ final class MemoryLimiter implements Limiter {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemoryLimiter.class);
   private static final long LOG_EVERY_MILLIS = 60_000;
-  /** A day query slower than this lets the request through (a late commit only over-counts). */
-  private static final long DAY_QUERY_TIMEOUT_MILLIS = 500;
 
   private static final class Cell {
     long tat;               // theoretical arrival time, epoch µs
@@ -34,11 +32,14 @@ final class MemoryLimiter implements Limiter {
 
   private final LinkedHashMap<String, Cell> cells;
   private final DayCounterStore days;
+  /** A day query slower than this lets the request through (a late commit only over-counts). */
+  private final long dayQueryTimeoutMillis;
   private final AtomicLong dayStoreErrors = new AtomicLong();
   private long lastErrorLog;
 
-  MemoryLimiter(int maxEntries, DayCounterStore days) {
+  MemoryLimiter(int maxEntries, DayCounterStore days, long dayQueryTimeoutMillis) {
     this.days = days;
+    this.dayQueryTimeoutMillis = dayQueryTimeoutMillis;
     this.cells = new LinkedHashMap<>(1024, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, Cell> eldest) {
@@ -71,7 +72,7 @@ final class MemoryLimiter implements Limiter {
     }
     Cell taken = cell;
     return days.take(subject, UtcDays.date(nowMillis), limits.perDay())
-      .timeout(DAY_QUERY_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS).map(count -> {
+      .timeout(dayQueryTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS).map(count -> {
       if (count >= 0) {
         return Decision.allowed(used, count);
       }

@@ -16,6 +16,8 @@ public record RateLimitConfig(
   int maxEntries,
   long windowSeconds,
   long publicPerWindow,
+  long dayQueryTimeoutMs,
+  long checkTimeoutMs,
   Map<String, Tier> tiers) {
 
   /** One plan's limits: requests per short window, and per UTC day (0 = unlimited). */
@@ -61,6 +63,8 @@ public record RateLimitConfig(
       (int) Math.max(1_000L, r.getLong("max_entries", 200_000L)),
       window,
       checkedLimit("ratelimit.public_per_minute", r.getLong("public_per_minute", 20L), window, false),
+      Math.max(1L, r.getLong("day_query_timeout_ms", 500L)),
+      Math.max(1L, r.getLong("check_timeout_ms", RateLimitService.SEND_TIMEOUT_MS)),
       Map.copyOf(tiers));
   }
 

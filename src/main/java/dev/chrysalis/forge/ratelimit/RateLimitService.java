@@ -24,11 +24,15 @@ public interface RateLimitService {
    */
   String PLAN_CHANGED_ADDRESS = "forge.billing.plan-changed";
 
-  /** The limiter answers in well under this even when Redis is down (it falls back after ~50 ms). */
+  /** Default wait of the HTTP layer; the limiter answers in well under this even when Redis is down. */
   long SEND_TIMEOUT_MS = 2_000;
 
   static RateLimitService createProxy(Vertx vertx) {
-    return new RateLimitServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MS));
+    return createProxyWaiting(vertx, SEND_TIMEOUT_MS);
+  }
+
+  static RateLimitService createProxyWaiting(Vertx vertx, long sendTimeoutMs) {
+    return new RateLimitServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(sendTimeoutMs));
   }
 
   /**

@@ -48,14 +48,16 @@ public class RateLimitVerticle extends VerticleBase {
     RateLimitConfig config = RateLimitConfig.from(config());
     pool = Pools.shared(vertx, config());
     DayCounterStore days = new DayCounterStore(pool);
-    MemoryLimiter memory = new MemoryLimiter(config.maxEntries(), days);
-    Future<Void> ready = Future.succeededFuture();
+    MemoryLimiter memory = new MemoryLimiter(config.maxEntries(), days, config.dayQueryTimeoutMs());
+    // open a connection and prepare nothing fancy, so the first check does not pay for it
+    Future<Void> ready = days.count("warm-up", UtcDays.date(clock.millis())).<Void>mapEmpty()
+      .timeout(5, TimeUnit.SECONDS).otherwise(t -> null);
     if (config.redisEnabled()) {
       RedisLimiter redis = new RedisLimiter(vertx, config.redisUrl(), config.keyPrefix());
       limiter = new FailoverLimiter(vertx, redis, memory, config.redisTimeoutMs(), config.redisRetryMs());
       LOG.info("rate limits through Redis (in-process when Redis does not answer within {} ms)", config.redisTimeoutMs());
       // a Redis that is down at start is not fatal: checks fall back until it answers
-      ready = redis.warmUp().timeout(2, TimeUnit.SECONDS)
+      ready = ready.compose(v -> redis.warmUp().timeout(2, TimeUnit.SECONDS))
         .otherwise(t -> {
           LOG.warn("Redis did not answer at start ({}); checks fall back to in-process until it does",
             t.getClass().getSimpleName());
