@@ -29,7 +29,7 @@ public class RateLimitVerticle extends VerticleBase {
   private Pool pool;
   private Limiter limiter;
   private MessageConsumer<JsonObject> binding;
-  private MessageConsumer<String> planChanges;
+  private MessageConsumer<Object> planChanges;
   private RateLimitServiceImpl service;
 
   /** Tiers from the billing service's plans. */
@@ -49,7 +49,7 @@ public class RateLimitVerticle extends VerticleBase {
     pool = Pools.shared(vertx, config());
     DayCounterStore days = new DayCounterStore(pool);
     MemoryLimiter memory = new MemoryLimiter(config.maxEntries(), days, config.dayQueryTimeoutMs());
-    // open a connection and prepare nothing fancy, so the first check does not pay for it
+    // open a pool connection now, so the first check does not pay for it
     Future<Void> ready = days.count("warm-up", UtcDays.date(clock.millis())).<Void>mapEmpty()
       .timeout(5, TimeUnit.SECONDS).otherwise(t -> null);
     if (config.redisEnabled()) {
@@ -72,7 +72,11 @@ public class RateLimitVerticle extends VerticleBase {
     vertx.setPeriodic(PURGE_MILLIS, id -> days.purgeBefore(UtcDays.date(clock.millis()).minusDays(2))
       .onFailure(t -> LOG.warn("could not purge old day counters: {}", t.getClass().getSimpleName())));
     // billing publishes "user:<id>" or "org:<id>" when it assigns a plan
-    planChanges = vertx.eventBus().consumer(RateLimitService.PLAN_CHANGED_ADDRESS, msg -> service.forgetPlan(msg.body()));
+    planChanges = vertx.eventBus().consumer(RateLimitService.PLAN_CHANGED_ADDRESS, msg -> {
+      if (msg.body() instanceof String subject) {
+        service.forgetPlan(subject);
+      }
+    });
     // local: each node's HTTP verticles ask their own limiter (one local hop; shared state is in Redis)
     binding = new ServiceBinder(vertx).setAddress(RateLimitService.ADDRESS).registerLocal(RateLimitService.class, service);
     return Future.all(binding.completion(), planChanges.completion(), ready);
