@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real {@code redis-server} on a free loopback port, owned by one test: started, stopped
  * (killed, to simulate an outage) and started again on the same port. Never the machine's 6379.
+ * The binary is {@code redis-server} from PATH, or (on a machine without one, or when
+ * {@code CHRYSALIS_TEST_REDIS_SERVER=embedded}) the Redis 6.2 binary bundled in embedded-redis.
  */
 public final class RedisProcess implements AutoCloseable {
 
@@ -53,7 +55,7 @@ public final class RedisProcess implements AutoCloseable {
       return;
     }
     try {
-      process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
+      process = new ProcessBuilder(binary(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
         "--save", "", "--appendonly", "no", "--dir", dir.toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -70,6 +72,43 @@ public final class RedisProcess implements AutoCloseable {
     } catch (IOException | InterruptedException e) {
       throw new IllegalStateException("cannot start redis-server: " + e.getMessage(), e);
     }
+  }
+
+  private static String binary() throws IOException {
+    String forced = System.getenv("CHRYSALIS_TEST_REDIS_SERVER");
+    if (forced != null && !forced.isBlank() && !forced.equals("embedded")) {
+      return forced;
+    }
+    if (forced == null || forced.isBlank()) {
+      for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        Path candidate = Path.of(dir, "redis-server");
+        if (Files.isExecutable(candidate)) {
+          return candidate.toString();
+        }
+      }
+    }
+    return embeddedBinary();
+  }
+
+  private static synchronized String embeddedBinary() throws IOException {
+    String arch = System.getProperty("os.arch");
+    String os = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT);
+    String name = os.contains("mac")
+      ? (arch.contains("aarch64") ? "redis-server-6.2.6-v5-darwin-arm64" : "redis-server-6.2.6-v5-darwin-amd64")
+      : (arch.contains("aarch64") ? "redis-server-6.2.7-linux-arm64" : "redis-server-6.2.6-v5-linux-amd64");
+    Path target = Path.of(System.getProperty("java.io.tmpdir"), "forge-test-" + name);
+    if (!Files.isExecutable(target)) {
+      try (InputStream in = RedisProcess.class.getClassLoader().getResourceAsStream(name)) {
+        if (in == null) {
+          throw new IllegalStateException("no redis-server on PATH and no bundled " + name);
+        }
+        Path tmp = Files.createTempFile("forge-test-redis", ".bin");
+        Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        tmp.toFile().setExecutable(true);
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+    }
+    return target.toString();
   }
 
   /** Kills the server (SIGKILL): connections drop, nothing is flushed, the port closes. */
@@ -107,5 +146,10 @@ public final class RedisProcess implements AutoCloseable {
   @Override
   public void close() {
     kill();
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException ignored) {
+      // a temp directory left behind is harmless
+    }
   }
 }
