@@ -6,6 +6,7 @@ import dev.chrysalis.forge.auth.JwtTokens;
 import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.store.Pools;
 import dev.chrysalis.forge.workspace.WorkspaceService;
+import dev.chrysalis.forge.vault.VaultService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -72,6 +73,7 @@ public class HttpVerticle extends VerticleBase {
         new SessionRoutes(workspace).mount(routes);
         new BillingRoutes(billing).mount(routes);
         new AdminRoutes(billing).mount(routes);
+        new ProviderKeyRoutes(VaultService.createProxy(vertx)).mount(routes);
 
         Router router = builder.createRouter();
         DocsRoutes.mount(router, contractText);
