@@ -173,19 +173,26 @@ final class VaultServiceImpl implements VaultService {
     return sk == null || sk.baseUrl() == null || sk.baseUrl().isBlank() ? null : sk.baseUrl();
   }
 
-  /** The stored key cannot be opened: report it once, mark the row, and tell the caller to re-enter it. */
+  /**
+   * The stored key cannot be opened: the first time, log it (id, owner, provider), mark the row and
+   * drop it from every cache; always tell the caller to re-enter it.
+   */
   private <T> Future<T> unusable(ProviderKeyStore.KeyRow row, VaultCrypto.VaultCryptoException e) {
-    LOG.warn("vault: stored key {} ({} {}, provider {}) cannot be decrypted: {}", row.id(), row.ownerKind(),
-      row.ownerId(), row.provider(), e.getMessage());
-    Future<Void> mark = row.isValid() ? store.markUndecryptable(row.id()) : Future.succeededFuture();
-    return mark.recover(t -> Future.succeededFuture())
-      .compose(v -> {
-        invalidate(row.ownerKind(), row.ownerId(), row.provider());
-        AuditEvent.publish(vertx, "provider_key.unusable", null, row.id(),
-          new JsonObject().put("org_id", row.orgId()), new JsonObject().put("provider", row.provider()));
-        return Errors.fail(422, "provider_key_unusable", "The stored " + row.provider() + " key can no longer be "
-          + "decrypted by this server and is unusable. Delete it and add the key again.");
-      });
+    Future<Void> reported = Future.succeededFuture();
+    if (!"undecryptable".equals(row.invalidReason())) {
+      LOG.warn("vault: stored key {} ({} {}, provider {}) cannot be decrypted: {}; marked invalid", row.id(),
+        row.ownerKind(), row.ownerId(), row.provider(), e.getMessage());
+      reported = store.markUndecryptable(row.id())
+        .recover(t -> Future.succeededFuture())
+        .map(v -> {
+          invalidate(row.ownerKind(), row.ownerId(), row.provider());
+          AuditEvent.publish(vertx, "provider_key.unusable", null, row.id(),
+            new JsonObject().put("org_id", row.orgId()), new JsonObject().put("provider", row.provider()));
+          return null;
+        });
+    }
+    return reported.compose(v -> Errors.fail(422, "provider_key_unusable", "The stored " + row.provider()
+      + " key can no longer be decrypted by this server and is unusable. Delete it and add the key again."));
   }
 
   // ---- management ----
