@@ -9,13 +9,14 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Asks the workspace service over the bus, as its service proxy would:
- * {@code WorkspaceService.memberRole(String orgId, String userId)} → {@code {role}}, or a failure
- * with code 404 when the user is not a member. No answer at all is a 503 (fail closed).
+ * Asks the workspace service over the bus, in its service-proxy wire format:
+ * {@code WorkspaceService.getMembership(String orgId, String userId)} → {@code {org_id, user_id, role}},
+ * or a failure with code 404 when the user is not a member (or there is no such org). No answer at
+ * all is a 503 (fail closed). The address is a setting so tests can answer it themselves.
  */
 final class BusOrgMembership implements OrgMembership {
 
-  static final String ACTION = "memberRole";
+  static final String ACTION = "getMembership";
 
   private final Vertx vertx;
   private final String address;

@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.vault;
 
+import dev.chrysalis.forge.audit.AuditEvent;
 import dev.chrysalis.forge.store.Pools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -22,6 +23,7 @@ public class KeyVaultVerticle extends VerticleBase {
   private MessageConsumer<JsonObject> binding;
   private MessageConsumer<JsonObject> invalidations;
   private MessageConsumer<JsonObject> memberships;
+  private MessageConsumer<JsonObject> audit;
 
   @Override
   public Future<?> start() {
@@ -38,13 +40,14 @@ public class KeyVaultVerticle extends VerticleBase {
     invalidations = vertx.eventBus().consumer(VaultService.INVALIDATE_ADDRESS, msg -> service.onInvalidate(msg.body()));
     memberships = vertx.eventBus().consumer(VaultService.MEMBERSHIP_CHANGED_ADDRESS,
       msg -> service.onMembershipChanged(msg.body()));
+    audit = vertx.eventBus().consumer(AuditEvent.ADDRESS, msg -> service.onAudit(msg.body()));
     binding = new ServiceBinder(vertx).setAddress(VaultService.ADDRESS).registerLocal(VaultService.class, service);
-    return Future.all(binding.completion(), invalidations.completion(), memberships.completion());
+    return Future.all(binding.completion(), invalidations.completion(), memberships.completion(), audit.completion());
   }
 
   @Override
   public Future<?> stop() {
-    return Future.all(binding.unregister(), invalidations.unregister(), memberships.unregister())
+    return Future.all(binding.unregister(), invalidations.unregister(), memberships.unregister(), audit.unregister())
       .eventually(() -> probeClient.close())
       .eventually(() -> pool.close());
   }

@@ -92,6 +92,17 @@ public final class ProviderKeyStore {
       .map(rs -> rs.size() == 0 ? null : rs.iterator().next().getString(0));
   }
 
+  /** Removes every key of a deleted organization; returns the providers that had one. */
+  public Future<List<String>> deleteOrg(String orgId) {
+    return pool.preparedQuery("DELETE FROM provider_keys WHERE org_id = $1 RETURNING provider")
+      .execute(Tuple.of(orgId))
+      .map(rs -> {
+        List<String> out = new ArrayList<>();
+        rs.forEach(r -> out.add(r.getString(0)));
+        return out;
+      });
+  }
+
   /** The outcome of a live check; returns the time recorded. */
   public Future<OffsetDateTime> recordValidation(String id, boolean valid) {
     return pool.preparedQuery("UPDATE provider_keys SET validated_at = now(), is_valid = $2, "

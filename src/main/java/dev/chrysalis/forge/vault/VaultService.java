@@ -20,7 +20,7 @@ public interface VaultService {
   String ADDRESS = "forge.vault";
   /** Published cluster-wide when a key changes: {owner_kind, owner_id, provider} or {all:true}. */
   String INVALIDATE_ADDRESS = "forge.vault.invalidate";
-  /** Listened to: the workspace publishes {org_id, user_id?} when a membership changes. */
+  /** Listened to: {org_id, user_id?} when a membership changes (nobody publishes it yet; see docs/event-bus.md). */
   String MEMBERSHIP_CHANGED_ADDRESS = "forge.events.org.membership-changed";
 
   static VaultService createProxy(Vertx vertx) {

@@ -73,6 +73,30 @@ final class VaultServiceImpl implements VaultService {
     }
   }
 
+  /**
+   * The workspace's audit events are the membership change feed: a member removed or given another
+   * role drops the cached role at once; a deleted organization also takes its provider keys with it.
+   */
+  void onAudit(JsonObject event) {
+    String action = event == null ? null : event.getString("action");
+    String orgId = event == null ? null : event.getString("org_id");
+    if (action == null || orgId == null) {
+      return;
+    }
+    switch (action) {
+      case "member.removed", "member.role_changed" ->
+        onMembershipChanged(new JsonObject().put("org_id", orgId).put("user_id", event.getString("target")));
+      case "org.deleted" -> {
+        onMembershipChanged(new JsonObject().put("org_id", orgId));
+        store.deleteOrg(orgId)
+          .onSuccess(providers -> providers.forEach(p -> invalidate(ORG, orgId, p)))
+          .onFailure(t -> LOG.warn("vault: keys of deleted organization {} not removed: {}", orgId, t.getMessage()));
+      }
+      default -> {
+      }
+    }
+  }
+
   private void invalidate(String ownerKind, String ownerId, String provider) {
     rows.remove(cacheKey(ownerKind, ownerId, provider));
     vertx.eventBus().publish(INVALIDATE_ADDRESS, new JsonObject().put("owner_kind", ownerKind)

@@ -20,12 +20,13 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Organization keys and the resolution order. Membership belongs to the workspace package, which
- * is not on this branch: this test points the vault at its own bus address
- * (CHRYSALIS_VAULT_MEMBERSHIP_ADDRESS) and answers {@code memberRole} there from an in-memory
- * table, speaking the same service-proxy wire format the real WorkspaceService will (header
- * {@code action: memberRole}, body {orgId, userId}, reply {role} or failure 404). So the vault's
- * production BusOrgMembership is what runs here. Everything else is the real HTTP API.
+ * Organization keys and the resolution order, with every role and membership change under the
+ * test's control: the vault is pointed at its own bus address (CHRYSALIS_VAULT_MEMBERSHIP_ADDRESS)
+ * and this test answers {@code getMembership} there from an in-memory table, in the real
+ * WorkspaceService's service-proxy wire format (header {@code action: getMembership}, body
+ * {orgId, userId}, reply {role} or failure 404), so the vault's production BusOrgMembership runs.
+ * It also covers a workspace that does not answer. The same paths against the real workspace
+ * service are in VaultWorkspaceApiTest.
  */
 @ExtendWith(NoKeyLeaks.class)
 class VaultOrgApiTest {
@@ -48,7 +49,7 @@ class VaultOrgApiTest {
 
   private static void registerWorkspace() throws Exception {
     workspace = app.vertx().eventBus().consumer(MEMBERSHIP_ADDRESS, msg -> {
-      if (!"memberRole".equals(msg.headers().get("action"))) {
+      if (!"getMembership".equals(msg.headers().get("action"))) {
         msg.fail(400, "unknown action");
         return;
       }
