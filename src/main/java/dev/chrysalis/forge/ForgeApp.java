@@ -8,6 +8,7 @@ import dev.chrysalis.forge.ratelimit.RateLimitVerticle;
 import dev.chrysalis.forge.store.Database;
 import dev.chrysalis.forge.store.Migrations;
 import dev.chrysalis.forge.workspace.WorkspaceVerticle;
+import dev.chrysalis.forge.vault.KeyVaultVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -64,6 +65,7 @@ public final class ForgeApp {
           .compose(v -> deploy(vertx, WorkspaceVerticle.class.getName(), cfg, 1, services))
           .compose(v -> deploy(vertx, BillingVerticle.class.getName(), cfg, 1, services))
           .compose(v -> deploy(vertx, RateLimitVerticle.class.getName(), cfg, 1, services))
+          .compose(v -> deploy(vertx, KeyVaultVerticle.class.getName(), cfg, 1, services))
           .compose(v -> deploy(vertx, HttpVerticle.class.getName(), cfg, httpInstances(cfg), http))
           .map(v -> new ForgeApp(vertx, db, cfg, http, services))
           .recover(t -> undeployAll(vertx, http).compose(x -> undeployAll(vertx, services))

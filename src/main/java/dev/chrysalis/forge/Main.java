@@ -1,6 +1,7 @@
 package dev.chrysalis.forge;
 
 import dev.chrysalis.forge.config.ConfigLoader;
+import dev.chrysalis.forge.vault.VaultCli;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -27,8 +28,12 @@ public final class Main {
       System.exit(2);
       return;
     }
+    if (args.length > 0 && "vault".equals(args[0])) {
+      System.exit(VaultCli.run(args, config, System.out, System.err));
+      return;
+    }
     if (args.length > 0) {
-      LOG.error("unknown command: {} (run without arguments to serve)", String.join(" ", args));
+      LOG.error("unknown command: {} (run without arguments to serve, or: vault rewrap)", String.join(" ", args));
       System.exit(2);
     }
     serve(config);

@@ -66,6 +66,26 @@ public final class EnvOverrides {
       PATHS.put(env + "_PER_MINUTE", "ratelimit.tiers." + tier + ".per_minute");
       PATHS.put(env + "_PER_DAY", "ratelimit.tiers." + tier + ".per_day");
     }
+    PATHS.put("CHRYSALIS_VAULT_KEYS", "vault.keys");
+    PATHS.put("CHRYSALIS_ALLOW_PRIVATE_BASE_URLS", "vault.allow_private_base_urls");
+    PATHS.put("CHRYSALIS_VAULT_VALIDATION_TIMEOUT_MS", "vault.validation_timeout_ms");
+    PATHS.put("CHRYSALIS_VAULT_CACHE_SIZE", "vault.cache_size");
+    PATHS.put("CHRYSALIS_VAULT_CACHE_TTL_SECONDS", "vault.cache_ttl_seconds");
+    PATHS.put("CHRYSALIS_VAULT_MEMBERSHIP_CACHE_SECONDS", "vault.membership_cache_seconds");
+    PATHS.put("CHRYSALIS_VAULT_REWRAP_BATCH_SIZE", "vault.rewrap_batch_size");
+    PATHS.put("CHRYSALIS_VAULT_MEMBERSHIP_ADDRESS", "vault.membership_address");
+    PATHS.put("OPENAI_API_KEY", "providers.openai.api_key");
+    PATHS.put("OPENAI_API_BASE", "providers.openai.base_url");
+    PATHS.put("ANTHROPIC_API_KEY", "providers.anthropic.api_key");
+    PATHS.put("ANTHROPIC_API_BASE", "providers.anthropic.base_url");
+    PATHS.put("GOOGLE_API_KEY", "providers.google.api_key");
+    PATHS.put("GOOGLE_API_BASE", "providers.google.base_url");
+    PATHS.put("MISTRAL_API_KEY", "providers.mistral.api_key");
+    PATHS.put("MISTRAL_API_BASE", "providers.mistral.base_url");
+    PATHS.put("COHERE_API_KEY", "providers.cohere.api_key");
+    PATHS.put("COHERE_API_BASE", "providers.cohere.base_url");
+    PATHS.put("OLLAMA_BASE_URL", "providers.ollama.base_url");
+    PATHS.put("VLLM_BASE_URL", "providers.vllm.base_url");
   }
 
   private EnvOverrides() {

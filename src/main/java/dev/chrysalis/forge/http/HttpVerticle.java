@@ -8,6 +8,7 @@ import dev.chrysalis.forge.ratelimit.RateLimitConfig;
 import dev.chrysalis.forge.ratelimit.RateLimitService;
 import dev.chrysalis.forge.store.Pools;
 import dev.chrysalis.forge.workspace.WorkspaceService;
+import dev.chrysalis.forge.vault.VaultService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -77,6 +78,7 @@ public class HttpVerticle extends VerticleBase {
         new SessionRoutes(workspace).mount(routes);
         new BillingRoutes(billing).mount(routes);
         new AdminRoutes(billing).mount(routes);
+        new ProviderKeyRoutes(VaultService.createProxy(vertx)).mount(routes);
 
         Router router = builder.createRouter();
         DocsRoutes.mount(router, contractText);
