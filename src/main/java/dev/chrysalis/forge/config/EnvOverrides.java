@@ -86,6 +86,19 @@ public final class EnvOverrides {
     PATHS.put("COHERE_API_BASE", "providers.cohere.base_url");
     PATHS.put("OLLAMA_BASE_URL", "providers.ollama.base_url");
     PATHS.put("VLLM_BASE_URL", "providers.vllm.base_url");
+    PATHS.put("VLLM_API_KEY", "providers.vllm.api_key");
+    PATHS.put("CHRYSALIS_DEFAULT_MODEL", "gateway.default_model");
+    PATHS.put("CHRYSALIS_ALLOWED_MODELS", "gateway.allowed_models");
+    PATHS.put("CHRYSALIS_UPSTREAM_CONNECT_TIMEOUT_MS", "gateway.connect_timeout_ms");
+    PATHS.put("CHRYSALIS_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "gateway.first_byte_timeout_ms");
+    PATHS.put("CHRYSALIS_UPSTREAM_IDLE_TIMEOUT_MS", "gateway.idle_timeout_ms");
+    PATHS.put("CHRYSALIS_UPSTREAM_MAX_CONNECTIONS", "gateway.max_upstream_connections");
+    PATHS.put("CHRYSALIS_UPSTREAM_MAX_RESPONSE_BYTES", "gateway.max_response_bytes");
+    PATHS.put("CHRYSALIS_ANTHROPIC_MAX_TOKENS", "gateway.anthropic_max_tokens");
+    PATHS.put("CHRYSALIS_LIVE_MODELS", "gateway.live_models");
+    PATHS.put("CHRYSALIS_LIVE_MODELS_TTL_SECONDS", "gateway.live_models_ttl_seconds");
+    PATHS.put("CHRYSALIS_THREAD_MAX_MESSAGES", "gateway.thread_max_messages");
+    PATHS.put("CHRYSALIS_THREAD_MAX_TOKENS", "gateway.thread_max_tokens");
   }
 
   private EnvOverrides() {

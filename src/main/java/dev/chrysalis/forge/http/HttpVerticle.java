@@ -6,6 +6,10 @@ import dev.chrysalis.forge.auth.JwtTokens;
 import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.ratelimit.RateLimitConfig;
 import dev.chrysalis.forge.ratelimit.RateLimitService;
+import dev.chrysalis.forge.gateway.ChatGateway;
+import dev.chrysalis.forge.gateway.GatewayConfig;
+import dev.chrysalis.forge.gateway.ModelList;
+import dev.chrysalis.forge.gateway.ThreadChat;
 import dev.chrysalis.forge.store.Pools;
 import dev.chrysalis.forge.workspace.WorkspaceService;
 import dev.chrysalis.forge.vault.VaultService;
@@ -39,6 +43,7 @@ public class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private Pool pool;
   private long shutdownGraceSeconds;
+  private ChatGateway gateway;
 
   @Override
   public Future<?> start() {
@@ -47,8 +52,12 @@ public class HttpVerticle extends VerticleBase {
     pool = Pools.shared(vertx, config());
     AuthService auth = AuthService.createProxy(vertx);
     BillingService billing = BillingService.createProxy(vertx);
+    GatewayConfig gatewayConfig = GatewayConfig.from(config());
+    gateway = new ChatGateway(vertx, gatewayConfig, billing, VaultService.createProxy(vertx));
     JwtTokens jwt = new JwtTokens(vertx, AuthConfig.from(config()));
     String version = config().getString("version", "dev");
+
+    ModelList models = new ModelList(gatewayConfig, gateway.catalog(), gateway.keys(), gateway.proxy().client());
 
     return vertx.fileSystem().readFile(CONTRACT_PATH).compose(contractText ->
       OpenAPIContract.from(vertx, CONTRACT_PATH).compose(contract -> {
@@ -79,6 +88,7 @@ public class HttpVerticle extends VerticleBase {
         new BillingRoutes(billing).mount(routes);
         new AdminRoutes(billing).mount(routes);
         new ProviderKeyRoutes(VaultService.createProxy(vertx)).mount(routes);
+        new GatewayRoutes(gateway, models, new ThreadChat(gateway, workspace, gatewayConfig)).mount(routes);
 
         Router router = builder.createRouter();
         DocsRoutes.mount(router, contractText);
@@ -118,6 +128,7 @@ public class HttpVerticle extends VerticleBase {
     Future<Void> closing = server == null
       ? Future.succeededFuture()
       : server.shutdown(shutdownGraceSeconds, TimeUnit.SECONDS);
-    return closing.eventually(() -> pool.close());
+    return closing.eventually(() -> gateway == null ? Future.succeededFuture() : gateway.close())
+      .eventually(() -> pool.close());
   }
 }

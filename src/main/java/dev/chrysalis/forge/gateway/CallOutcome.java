@@ -1,0 +1,23 @@
+package dev.chrysalis.forge.gateway;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.serviceproxy.ServiceException;
+
+/**
+ * How one gateway call ended, for the caller, the call log and billing: the status the upstream
+ * exchange amounts to (a stream may have shown 200 and then an error event), the usage (reported
+ * or estimated), our error code if any, whether the client went away first, and — when nothing
+ * was written to the client yet — the error the caller must still answer with. {@code completion}
+ * is the answer itself when the call was made without a client response (thread chat).
+ */
+public record CallOutcome(int status, Usage usage, String errorCode, boolean clientCancelled,
+                          ServiceException unanswered, JsonObject completion) {
+
+  public CallOutcome(int status, Usage usage, String errorCode, boolean clientCancelled, ServiceException unanswered) {
+    this(status, usage, errorCode, clientCancelled, unanswered, null);
+  }
+
+  public boolean succeeded() {
+    return status >= 200 && status < 300;
+  }
+}

@@ -1,0 +1,38 @@
+package dev.chrysalis.forge.gateway;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One chat request after routing: the client's OpenAI-format body (already checked), where it
+ * goes, and the id/created every chunk of the answer repeats.
+ */
+public record ChatCall(JsonObject body, ModelRoute route, boolean stream, boolean includeUsage, String completionId,
+                       long created) {
+
+  public String provider() {
+    return route.provider();
+  }
+
+  public String upstreamModel() {
+    return route.upstreamModel();
+  }
+
+  /** The model name the client sees in every answer: the name it asked for. */
+  public String clientModel() {
+    return route.requested();
+  }
+
+  /** max_completion_tokens, else max_tokens, else null. */
+  public Integer maxTokens() {
+    Object v = body.getValue("max_completion_tokens");
+    if (!(v instanceof Number)) {
+      v = body.getValue("max_tokens");
+    }
+    return v instanceof Number n ? n.intValue() : null;
+  }
+
+  public int n() {
+    Object v = body.getValue("n");
+    return v instanceof Number n ? n.intValue() : 1;
+  }
+}

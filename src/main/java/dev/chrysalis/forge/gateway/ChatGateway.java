@@ -1,0 +1,156 @@
+package dev.chrysalis.forge.gateway;
+
+import dev.chrysalis.forge.billing.BillingService;
+import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.vault.VaultService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.serviceproxy.ServiceException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.UUID;
+
+/**
+ * The chat hot path after authentication and the rate limit: check the body, route the model,
+ * the billing gate (model tier) and quota (one message reserved) in parallel, resolve the
+ * provider key with the vault (the user's, else the org's, else the service key), call upstream, then record usage — or give the reserved message back when the
+ * call failed before producing anything. Anything refused here costs no upstream call. Runs in
+ * the HTTP verticle, one instance per verticle instance; each call is logged once.
+ */
+public final class ChatGateway {
+
+  private static final Logger CALLS = LoggerFactory.getLogger("forge.gateway");
+
+  private final ModelCatalog catalog;
+  private final ServiceEnvironmentKeys keys;
+  private final ChatProxy proxy;
+  private final BillingService billing;
+  private final VaultService vault;
+
+  public ChatGateway(Vertx vertx, GatewayConfig config, BillingService billing, VaultService vault) {
+    this.billing = billing;
+    this.vault = vault;
+    this.catalog = new ModelCatalog(config);
+    this.keys = new ServiceEnvironmentKeys(config);
+    this.proxy = new ChatProxy(vertx, config);
+  }
+
+  public ModelCatalog catalog() {
+    return catalog;
+  }
+
+  public ServiceEnvironmentKeys keys() {
+    return keys;
+  }
+
+  /** Who is calling, as the HTTP layer knows it. */
+  public record Caller(String userId, String orgId, String requestId) {
+  }
+
+  /**
+   * Serves one chat completion. The future always succeeds once the call is over; when
+   * {@link CallOutcome#unanswered()} is set, nothing was written and the caller answers with it.
+   */
+  public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response) {
+    long start = System.nanoTime();
+    ChatCall call;
+    try {
+      ChatRequestCheck.check(body);
+      ModelRoute route = catalog.route(body.getString("model"));
+      boolean stream = Boolean.TRUE.equals(body.getValue("stream"));
+      boolean includeUsage = stream && body.getValue("stream_options") instanceof JsonObject o
+        && Boolean.TRUE.equals(o.getValue("include_usage"));
+      call = new ChatCall(body, route, stream, includeUsage,
+        "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""), System.currentTimeMillis() / 1000);
+    } catch (ServiceException e) {
+      return Future.succeededFuture(new CallOutcome(e.failureCode(), Usage.NONE, code(e), false, e));
+    }
+    String billedModel = call.route().catalog() != null ? call.route().catalog().id() : call.route().requested();
+    Future<JsonObject> gate = billing.checkModel(caller.userId(), caller.orgId(), billedModel);
+    Future<JsonObject> quota = billing.reserveMessage(new JsonObject()
+      .put("user_id", caller.userId()).put("org_id", caller.orgId()).put("request_id", caller.requestId()));
+    JsonObject keyRequest = new JsonObject()
+      .put("user_id", caller.userId())
+      .put("provider", call.provider())
+      .put("org_id", caller.orgId())
+      .put("prefer_byok", true);
+    // join, not all: both must have settled before deciding whether a reservation needs giving back
+    return Future.join(gate, quota)
+      .recover(t -> (quota.succeeded() ? release(quota.result()) : Future.<Void>succeededFuture())
+        .transform(v -> Future.failedFuture(t)))
+      .compose(ok -> vault.resolve(keyRequest)
+        .map(Credentials::from)
+        .recover(t -> release(quota.result()).transform(v -> Future.failedFuture(t)))
+        .compose(credentials -> proxy.call(call, credentials, response)
+          .compose(outcome -> settle(call, caller, billedModel, credentials, quota.result(), outcome))))
+      .recover(t -> {
+        ServiceException e = t instanceof ServiceException se ? se
+          : Errors.error(500, "internal_error", "The server could not complete the request.", null);
+        return Future.succeededFuture(new CallOutcome(e.failureCode(), Usage.NONE, code(e), false, e));
+      })
+      .onSuccess(outcome -> log(call, caller, outcome, start));
+  }
+
+  /**
+   * A call that failed before producing anything gives its message back; any other ending
+   * (complete, cut mid-stream, client gone) is billed with the usage it has, reported or estimated.
+   */
+  private Future<CallOutcome> settle(ChatCall call, Caller caller, String billedModel, Credentials credentials,
+                                    JsonObject reservation, CallOutcome outcome) {
+    if (outcome.unanswered() != null) {
+      // answered only once the message is back, so an immediate retry has it
+      return release(reservation).map(outcome);
+    }
+    JsonObject event = new JsonObject()
+      .put("id", caller.requestId())
+      .put("user_id", caller.userId())
+      .put("org_id", caller.orgId())
+      .putNull("session_id")
+      .put("model", billedModel)
+      .put("provider", call.provider())
+      .put("input_tokens", outcome.usage().promptTokens())
+      .put("output_tokens", outcome.usage().completionTokens())
+      .put("is_byok", credentials.byok())
+      .put("provider_key_id", credentials.providerKeyId())
+      .put("reservation_id", reservation.getString("reservation_id"));
+    billing.recordUsage(event).onFailure(t ->
+      CALLS.error("usage not recorded for request {}: {}", caller.requestId(), t.getMessage()));
+    return Future.succeededFuture(outcome);
+  }
+
+  private Future<Void> release(JsonObject reservation) {
+    String id = reservation == null ? null : reservation.getString("reservation_id");
+    if (id == null) {
+      return Future.succeededFuture();
+    }
+    return billing.releaseMessage(id).<Void>mapEmpty().recover(t -> {
+      CALLS.warn("reservation {} not released: {}", id, t.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  private static String code(ServiceException e) {
+    return e.getDebugInfo() == null ? null : e.getDebugInfo().getString("code");
+  }
+
+  /** One line per call: provider, model, status, tokens, ms, request id. Never bodies or keys. */
+  private static void log(ChatCall call, Caller caller, CallOutcome o, long start) {
+    if (CALLS.isInfoEnabled()) {
+      CALLS.info("chat provider={} model={} stream={} status={} code={} in={} out={} estimated={} ms={} id={} user={}",
+        call.provider(), call.upstreamModel(), call.stream(), o.status(), o.errorCode() == null ? "-" : o.errorCode(),
+        o.usage().promptTokens(), o.usage().completionTokens(), o.usage().estimated(),
+        (System.nanoTime() - start) / 1_000_000, caller.requestId(), caller.userId());
+    }
+  }
+
+  public Future<Void> close() {
+    return proxy.close();
+  }
+
+  public ChatProxy proxy() {
+    return proxy;
+  }
+}

@@ -1,0 +1,119 @@
+package dev.chrysalis.forge.gateway;
+
+import dev.chrysalis.forge.errors.Errors;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * OpenAI, Mistral, Ollama, vLLM and custom OpenAI-compatible upstreams. The body passes through
+ * untouched except: the upstream model name, the gateway's own fields removed, usage always asked
+ * for on streams ({@code stream_options.include_usage}), and each upstream's known deviations
+ * (Mistral: an allow-list, {@code random_seed}, no {@code stream_options}; Ollama:
+ * {@code max_tokens}, no {@code n>1}).
+ */
+public final class OpenAiCompatibleAdapter implements ProviderAdapter {
+
+  /** Fields the gateway reads itself and never forwards. */
+  private static final Set<String> GATEWAY_FIELDS = Set.of("org_id");
+  /** Mistral rejects unknown fields with 422, so only these go there. */
+  private static final Set<String> MISTRAL_FIELDS = Set.of("model", "messages", "temperature", "top_p", "max_tokens",
+    "stream", "stop", "random_seed", "response_format", "tools", "tool_choice", "presence_penalty",
+    "frequency_penalty", "n", "parallel_tool_calls", "prediction", "safe_prompt", "prompt_mode");
+
+  private final String provider;
+
+  public OpenAiCompatibleAdapter(String provider) {
+    this.provider = provider;
+  }
+
+  @Override
+  public UpstreamCall request(ChatCall call, Credentials credentials) {
+    Map<String, Object> fields = new LinkedHashMap<>(call.body().getMap());
+    GATEWAY_FIELDS.forEach(fields::remove);
+    fields.put("model", call.upstreamModel());
+    JsonObject body = new JsonObject(fields);
+    switch (provider) {
+      case "mistral" -> mistral(body, call);
+      case "ollama" -> ollama(body, call);
+      default -> askForUsage(body, call);
+    }
+    MultiMap headers = UpstreamCall.jsonHeaders();
+    if (call.stream()) {
+      headers.set("accept", "text/event-stream");
+    }
+    if (credentials.key() != null && !credentials.key().isEmpty()) {
+      headers.add("authorization", "Bearer " + credentials.key());
+    }
+    return new UpstreamCall(credentials.baseUrl() + path(), headers, body.toBuffer());
+  }
+
+  /** OPENAI_API_BASE and custom bases include the version; the other hosts do not. */
+  private String path() {
+    return provider.equals("openai") || provider.equals("custom") ? "/chat/completions" : "/v1/chat/completions";
+  }
+
+  private static void askForUsage(JsonObject body, ChatCall call) {
+    if (call.stream()) {
+      JsonObject options = body.getValue("stream_options") instanceof JsonObject o ? o.copy() : new JsonObject();
+      body.put("stream_options", options.put("include_usage", true));
+    }
+  }
+
+  private static void mistral(JsonObject body, ChatCall call) {
+    if (body.containsKey("seed") && !body.containsKey("random_seed")) {
+      body.put("random_seed", body.getValue("seed"));
+    }
+    maxTokens(body, call);
+    body.fieldNames().removeIf(f -> !MISTRAL_FIELDS.contains(f));
+  }
+
+  private static void ollama(JsonObject body, ChatCall call) {
+    if (call.n() > 1) {
+      throw Errors.error(400, "unsupported_parameter", "Ollama models do not support n > 1.", "n");
+    }
+    maxTokens(body, call);
+    body.remove("n");
+    askForUsage(body, call);
+  }
+
+  private static void maxTokens(JsonObject body, ChatCall call) {
+    Integer max = call.maxTokens();
+    body.remove("max_completion_tokens");
+    if (max != null) {
+      body.put("max_tokens", max);
+    }
+  }
+
+  @Override
+  public JsonObject response(JsonObject upstream, ChatCall call) {
+    if (upstream.getValue("usage") == null) {
+      upstream.put("usage", Usage.NONE.toJson());
+    }
+    return upstream;
+  }
+
+  @Override
+  public StreamTranslator stream(ChatCall call) {
+    return (event, data, out) -> {
+      if (data.startsWith("[DONE]")) {
+        return;
+      }
+      JsonObject chunk;
+      try {
+        chunk = new JsonObject(data);
+      } catch (DecodeException e) {
+        return;
+      }
+      if (chunk.getValue("error") != null) {
+        out.fail(UpstreamError.of(provider, 502, chunk.toBuffer(), null, null));
+        return;
+      }
+      out.passthrough(chunk, data);
+    };
+  }
+}

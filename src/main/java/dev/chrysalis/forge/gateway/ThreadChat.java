@@ -1,0 +1,183 @@
+package dev.chrysalis.forge.gateway;
+
+import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.workspace.WorkspaceService;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Chat inside a thread: the thread's active session (created when there is none), a prompt made
+ * of the thread summary, the chosen context node (title, body, path) and the session history,
+ * one model call through the same gated, billed path as {@code /v1/chat/completions}, and both
+ * messages stored with their tokens and cost. When a session passes the message or token limit
+ * it is rotated after the answer went out: the model summarizes it, the summary becomes the
+ * thread's, the session is archived, and the next message opens a new one.
+ */
+public final class ThreadChat {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ThreadChat.class);
+  private static final int HISTORY = 1000;
+
+  private final ChatGateway gateway;
+  private final WorkspaceService workspace;
+  private final GatewayConfig config;
+
+  public ThreadChat(ChatGateway gateway, WorkspaceService workspace, GatewayConfig config) {
+    this.gateway = gateway;
+    this.workspace = workspace;
+    this.config = config;
+  }
+
+  /** request {content, mode?, context_node_id?, model?} → {thread_id, session_id, message, usage}. */
+  public Future<JsonObject> send(ChatGateway.Caller caller, String threadId, JsonObject request) {
+    if (Boolean.TRUE.equals(request.getValue("stream"))) {
+      return Errors.badRequest("unsupported_parameter",
+        "Streaming is not available for thread messages yet; send stream:false or use /v1/chat/completions.", "stream");
+    }
+    JsonObject options = new JsonObject();
+    if (request.getString("mode") != null) {
+      options.put("mode", request.getString("mode"));
+    }
+    return workspace.activeThreadSession(caller.userId(), threadId, options).compose(session -> {
+      String sessionId = session.getString("id");
+      Future<JsonObject> thread = workspace.getThread(caller.userId(), new JsonObject().put("thread_id", threadId));
+      Future<JsonObject> history = workspace.sessionHistory(caller.userId(), sessionId, HISTORY);
+      return Future.all(thread, history).compose(all -> {
+        JsonArray past = history.result().getJsonArray("messages", new JsonArray());
+        JsonObject body = new JsonObject().put("messages", prompt(thread.result(), past, request));
+        if (request.getString("model") != null) {
+          body.put("model", request.getString("model"));
+        }
+        return gateway.chat(body, caller, null).compose(outcome -> {
+          if (outcome.unanswered() != null) {
+            return Future.failedFuture(outcome.unanswered());
+          }
+          return store(caller, threadId, sessionId, request, body, past, outcome);
+        });
+      });
+    });
+  }
+
+  private Future<JsonObject> store(ChatGateway.Caller caller, String threadId, String sessionId, JsonObject request,
+                                   JsonObject body, JsonArray past, CallOutcome outcome) {
+    JsonObject completion = outcome.completion();
+    String answer = completion.getJsonArray("choices").getJsonObject(0).getJsonObject("message")
+      .getString("content", "");
+    String model = completion.getString("model");
+    Usage usage = outcome.usage();
+    ModelRoute route = gateway.catalog().route(body.getString("model"));
+    JsonArray messages = new JsonArray()
+      .add(new JsonObject().put("role", "user").put("content", request.getString("content"))
+        .put("tokens_in", usage.promptTokens()).put("model", model))
+      .add(new JsonObject().put("role", "assistant").put("content", answer == null ? "" : answer)
+        .put("tokens_out", usage.completionTokens()).put("cost_usd", cost(route.catalog(), usage)).put("model", model));
+    return workspace.appendMessages(caller.userId(), sessionId, messages).map(stored -> {
+      if (needsRotation(past, usage)) {
+        rotate(caller, sessionId, body, answer);
+      }
+      return new JsonObject()
+        .put("thread_id", threadId)
+        .put("session_id", sessionId)
+        .put("message", new JsonObject().put("role", "assistant").put("content", answer).put("model", model))
+        .put("usage", usage.toJson());
+    });
+  }
+
+  static double cost(CatalogModel m, Usage usage) {
+    if (m == null) {
+      return 0;
+    }
+    return BigDecimal.valueOf(usage.promptTokens()).multiply(BigDecimal.valueOf(m.inputPrice()))
+      .add(BigDecimal.valueOf(usage.completionTokens()).multiply(BigDecimal.valueOf(m.outputPrice())))
+      .divide(BigDecimal.valueOf(1_000_000), 8, RoundingMode.HALF_UP).doubleValue();
+  }
+
+  private boolean needsRotation(JsonArray past, Usage usage) {
+    long tokens = usage.totalTokens();
+    for (Object o : past) {
+      JsonObject m = (JsonObject) o;
+      tokens += m.getLong("tokens_in", 0L) + m.getLong("tokens_out", 0L);
+    }
+    return past.size() + 2 >= config.threadMaxMessages() || tokens >= config.threadMaxTokens();
+  }
+
+  /** Summarizes the whole session with the model, stores it on the thread and archives the session. */
+  private void rotate(ChatGateway.Caller caller, String sessionId, JsonObject body, String answer) {
+    JsonArray conversation = new JsonArray().add(new JsonObject().put("role", "system").put("content",
+      "Summarize the conversation below for whoever continues it: the goal, decisions taken, facts "
+        + "established and open questions. Be concise; plain text."));
+    StringBuilder transcript = new StringBuilder();
+    for (Object o : body.getJsonArray("messages")) {
+      JsonObject m = (JsonObject) o;
+      transcript.append(m.getString("role")).append(": ").append(m.getString("content")).append("\n\n");
+    }
+    transcript.append("assistant: ").append(answer);
+    conversation.add(new JsonObject().put("role", "user").put("content", transcript.toString()));
+    JsonObject summaryBody = new JsonObject().put("messages", conversation);
+    if (body.getString("model") != null) {
+      summaryBody.put("model", body.getString("model"));
+    }
+    ChatGateway.Caller internal = new ChatGateway.Caller(caller.userId(), caller.orgId(), caller.requestId() + ".summary");
+    gateway.chat(summaryBody, internal, null).compose(outcome -> {
+      if (outcome.unanswered() != null) {
+        return Future.failedFuture(outcome.unanswered());
+      }
+      String summary = outcome.completion().getJsonArray("choices").getJsonObject(0).getJsonObject("message")
+        .getString("content", "");
+      return workspace.archiveSession(caller.userId(), sessionId, new JsonObject().put("summary", summary));
+    }).onFailure(t -> LOG.warn("session {} not rotated (tried again after the next message): {}", sessionId,
+      t.getMessage()));
+  }
+
+  /** System prompt (summary, context node), the session so far, then the new message. */
+  static JsonArray prompt(JsonObject thread, JsonArray past, JsonObject request) {
+    StringBuilder system = new StringBuilder("You are the Chrysalis Forge assistant, working in the thread \"")
+      .append(thread.getString("title", "untitled")).append("\".");
+    String summary = thread.getString("summary");
+    if (summary != null && !summary.isBlank()) {
+      system.append("\n\nSummary of the thread so far:\n").append(summary);
+    }
+    String nodeId = request.getString("context_node_id");
+    if (nodeId != null) {
+      List<JsonObject> path = new ArrayList<>();
+      if (!find(thread.getJsonArray("contexts", new JsonArray()), nodeId, path)) {
+        throw Errors.error(404, "context_not_found", "No context node " + nodeId + " in this thread.", "context_node_id");
+      }
+      JsonObject node = path.get(path.size() - 1);
+      system.append("\n\nFocus on this context (").append(String.join(" / ", path.stream()
+        .map(n -> n.getString("title")).toList())).append("):\n").append(node.getString("title"));
+      if (node.getString("body") != null) {
+        system.append("\n").append(node.getString("body"));
+      }
+    }
+    JsonArray messages = new JsonArray().add(new JsonObject().put("role", "system").put("content", system.toString()));
+    for (Object o : past) {
+      JsonObject m = (JsonObject) o;
+      String role = m.getString("role");
+      if ("user".equals(role) || "assistant".equals(role)) {
+        messages.add(new JsonObject().put("role", role).put("content", m.getString("content", "")));
+      }
+    }
+    return messages.add(new JsonObject().put("role", "user").put("content", request.getString("content")));
+  }
+
+  private static boolean find(JsonArray nodes, String id, List<JsonObject> path) {
+    for (Object o : nodes) {
+      JsonObject n = (JsonObject) o;
+      path.add(n);
+      if (id.equals(n.getString("id")) || find(n.getJsonArray("children", new JsonArray()), id, path)) {
+        return true;
+      }
+      path.remove(path.size() - 1);
+    }
+    return false;
+  }
+}

@@ -1,0 +1,59 @@
+package dev.chrysalis.forge.http;
+
+import dev.chrysalis.forge.gateway.CallOutcome;
+import dev.chrysalis.forge.gateway.ChatGateway;
+import dev.chrysalis.forge.gateway.ModelList;
+import dev.chrysalis.forge.gateway.ThreadChat;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.serviceproxy.ServiceException;
+
+/** Handlers of the {@code gateway} tag. The proxying itself lives in the gateway package. */
+final class GatewayRoutes {
+
+  private final ChatGateway gateway;
+  private final ModelList models;
+  private final ThreadChat threads;
+
+  GatewayRoutes(ChatGateway gateway, ModelList models, ThreadChat threads) {
+    this.gateway = gateway;
+    this.models = models;
+    this.threads = threads;
+  }
+
+  void mount(Routes routes) {
+    routes.authed("createChatCompletion", ctx -> {
+      JsonObject body = Routes.body(ctx);
+      String org = body.getString("org_id");
+      if (org == null) {
+        org = ctx.request().getHeader("openai-organization");
+      }
+      ChatGateway.Caller caller = new ChatGateway.Caller(Routes.userId(ctx), org, RequestLog.requestId(ctx));
+      gateway.chat(body, caller, ctx.response()).onSuccess(outcome -> answerFailure(ctx, outcome));
+    });
+
+    routes.authed("sendThreadMessage", ctx -> {
+      ChatGateway.Caller caller = new ChatGateway.Caller(Routes.userId(ctx), null, RequestLog.requestId(ctx));
+      Routes.respond(ctx, 200, threads.send(caller, Routes.pathParam(ctx, "id"), Routes.body(ctx)));
+    });
+
+    routes.authed("listModels", ctx -> Routes.respond(ctx, 200, models.list()));
+
+    routes.authed("retrieveModel", ctx -> Routes.respond(ctx, 200, models.get(Routes.pathParam(ctx, "id"))));
+
+    routes.authed("getModelInfo", ctx -> Routes.respond(ctx, 200,
+      models.get(Routes.pathParam(ctx, "model_name"))));
+  }
+
+  /** Errors before the first byte go out in our shape; x-should-retry:false when waiting will not help. */
+  private static void answerFailure(RoutingContext ctx, CallOutcome outcome) {
+    ServiceException e = outcome.unanswered();
+    if (e == null || ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    if (e.getDebugInfo() != null && Boolean.FALSE.equals(e.getDebugInfo().getValue("should_retry"))) {
+      ctx.response().putHeader("x-should-retry", "false");
+    }
+    ctx.fail(e);
+  }
+}
