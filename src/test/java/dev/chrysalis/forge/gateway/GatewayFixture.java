@@ -34,9 +34,9 @@ final class GatewayFixture implements AutoCloseable {
       "CHRYSALIS_LIVE_MODELS", "openai",
       "CHRYSALIS_DEFAULT_PLAN", "team",
       // these tests send far more than a real user's minute allows; the limiter has its own tests
-      "CHRYSALIS_RATE_TEAM_PER_MINUTE", "100000",
-      "CHRYSALIS_RATE_FREE_PER_MINUTE", "100000",
-      "CHRYSALIS_RATE_PUBLIC_PER_MINUTE", "100000");
+      "CHRYSALIS_RATE_TEAM_PER_MINUTE", "60000",
+      "CHRYSALIS_RATE_FREE_PER_MINUTE", "60000",
+      "CHRYSALIS_RATE_PUBLIC_PER_MINUTE", "60000");
     env.putAll(TestApp.env(extraEnv));
     app = TestApp.start(env);
     api = app.api();
