@@ -38,6 +38,7 @@ public class HttpVerticle extends VerticleBase {
 
   private HttpServer server;
   private Pool pool;
+  private Readiness readiness;
   private long shutdownGraceSeconds;
 
   @Override
@@ -70,6 +71,9 @@ public class HttpVerticle extends VerticleBase {
           RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
         routes.addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
         new SystemRoutes(pool, version).mount(routes);
+        readiness = new Readiness(vertx, pool, config());
+        readiness.mount(routes, version);
+        new MetricsRoutes(vertx, config()).mount(routes);
         new AuthRoutes(auth).mount(routes);
         WorkspaceService workspace = WorkspaceService.createProxy(vertx);
         new OrgRoutes(workspace, billing).mount(routes);
@@ -118,6 +122,7 @@ public class HttpVerticle extends VerticleBase {
     Future<Void> closing = server == null
       ? Future.succeededFuture()
       : server.shutdown(shutdownGraceSeconds, TimeUnit.SECONDS);
-    return closing.eventually(() -> pool.close());
+    return closing.eventually(() -> readiness == null ? Future.succeededFuture() : readiness.close())
+      .eventually(() -> pool.close());
   }
 }
