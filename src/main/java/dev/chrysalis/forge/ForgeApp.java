@@ -106,10 +106,18 @@ public final class ForgeApp {
     return Future.join(all).mapEmpty();
   }
 
-  /** HTTP first (stop accepting, finish in-flight requests), then services, then the database. */
+  /**
+   * HTTP first (stop accepting, finish in-flight requests), then services, then the database. A
+   * clustered node then waits {@code cluster.leave_drain_ms} with its bus still open, so a request
+   * another node routed here just before it saw the services go gets a prompt "no handler" reply
+   * instead of vanishing when the bus closes (and the others' view of the cluster settles).
+   */
   public Future<Void> stop() {
     return undeployAll(vertx, httpDeployments)
       .compose(v -> undeployAll(vertx, serviceDeployments))
+      .compose(v -> vertx.isClustered()
+        ? vertx.timer(ClusterConfig.from(config).leaveDrainMs()).<Void>mapEmpty()
+        : Future.<Void>succeededFuture())
       .eventually(() -> database.stop(vertx))
       .onComplete(ar -> LOG.info("Chrysalis Forge stopped"));
   }

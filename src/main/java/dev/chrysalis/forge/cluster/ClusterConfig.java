@@ -10,7 +10,7 @@ import java.util.List;
  * others (a TCP-IP member list; no multicast), where it listens, and event-bus TLS.
  */
 public record ClusterConfig(boolean enabled, String name, List<String> members, String host, String publicHost,
-                            int port, int busPort, String hazelcastConfig, Tls tls) {
+                            int port, int busPort, String hazelcastConfig, long leaveDrainMs, Tls tls) {
 
   /** Event-bus TLS: PKCS12 keystore (this node's certificate) and truststore (the cluster's CA). */
   public record Tls(boolean enabled, String keystore, String keystorePassword, String truststore,
@@ -26,7 +26,7 @@ public record ClusterConfig(boolean enabled, String name, List<String> members, 
       c.getString("bus_truststore_password", ""));
     return new ClusterConfig(c.getBoolean("enabled", false), c.getString("name", "chrysalis-forge"), members,
       c.getString("host", "127.0.0.1"), c.getString("public_host", ""), c.getInteger("port", 5701),
-      c.getInteger("bus_port", 17001), c.getString("hazelcast_config", ""), tls);
+      c.getInteger("bus_port", 17001), c.getString("hazelcast_config", ""), c.getLong("leave_drain_ms", 1000L), tls);
   }
 
   /**

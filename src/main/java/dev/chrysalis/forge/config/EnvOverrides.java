@@ -95,6 +95,7 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_CLUSTER_PORT", "cluster.port");
     PATHS.put("CHRYSALIS_BUS_PORT", "cluster.bus_port");
     PATHS.put("CHRYSALIS_HAZELCAST_CONFIG", "cluster.hazelcast_config");
+    PATHS.put("CHRYSALIS_CLUSTER_LEAVE_DRAIN_MS", "cluster.leave_drain_ms");
     PATHS.put("CHRYSALIS_BUS_TLS", "cluster.bus_tls");
     PATHS.put("CHRYSALIS_BUS_KEYSTORE", "cluster.bus_keystore");
     PATHS.put("CHRYSALIS_BUS_KEYSTORE_PASSWORD", "cluster.bus_keystore_password");

@@ -134,8 +134,27 @@ class ClusterApiTest {
     Users.Registered user = Users.register(b.api());
     String key = Users.apiKey(b.api(), user, "*");
     Api api = b.api();
+    // B serves throughout A's shutdown, not only after it
+    java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.ConcurrentLinkedQueue<Integer> during = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    Thread load = new Thread(() -> {
+      while (closing.get()) {
+        // a hang would throw here (the timeout) and leave no status
+        Api.Resp r = api.call("getCurrentUser").bearer(key).timeout(java.time.Duration.ofSeconds(5)).send();
+        if (r.status() != 200) {
+          r.error();
+        }
+        during.add(r.status());
+      }
+    });
+    load.start();
     a.close();
     a = null;
+    closing.set(false);
+    load.join(30_000);
+    // served throughout: 200, or (a request routed to A in the instant it unregistered) a prompt 503
+    assertThat(during).isNotEmpty().allMatch(s -> s == 200 || s == 503);
+    assertThat(during.stream().filter(s -> s == 200).count()).isGreaterThan(during.size() / 2);
     // B's cluster view shrinks to itself once A has left
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     JsonObject cluster = null;
