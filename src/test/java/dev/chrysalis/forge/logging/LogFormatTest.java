@@ -39,7 +39,19 @@ class LogFormatTest {
     assertThat(lines.get(0)).doesNotStartWith("{");
   }
 
+  @Test
+  void anUnknownFormatFallsBackToTextAndSaysSo() throws Exception {
+    List<String> errors = new java.util.ArrayList<>();
+    List<String> lines = logWith("xml", errors);
+    assertThat(errors).anyMatch(l -> l.contains("CHRYSALIS_LOG_FORMAT must be text or json"));
+    assertThat(lines).anyMatch(l -> l.endsWith("GET /users/me 200 3ms id=req_1 user=usr_1") && !l.startsWith("{"));
+  }
+
   private static List<String> logWith(String format) throws Exception {
+    return logWith(format, new java.util.ArrayList<>());
+  }
+
+  private static List<String> logWith(String format, List<String> configErrors) throws Exception {
     URL config = LogFormatTest.class.getClassLoader().getResource("logback.xml");
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     PrintStream original = System.out;
@@ -55,6 +67,8 @@ class LogFormatTest {
       configurator.doConfigure(config);
       context.getLogger("forge.access").info("GET {} {} {}ms id={} user={}", "/users/me", 200, 3, "req_1", "usr_1");
       context.getLogger("dev.chrysalis.forge.Test").warn("line \"two\"");
+      context.getStatusManager().getCopyOfStatusList().stream()
+        .filter(st -> st.getLevel() == ch.qos.logback.core.status.Status.ERROR).forEach(st -> configErrors.add(st.getMessage()));
     } finally {
       context.stop();
       System.setOut(original);
