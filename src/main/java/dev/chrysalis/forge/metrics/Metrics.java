@@ -1,6 +1,7 @@
 package dev.chrysalis.forge.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -146,9 +147,17 @@ public final class Metrics {
     timer(name, tags).record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** A gauge read at scrape time; the supplier must be cheap and thread-safe. */
+  /**
+   * A counter whose value lives elsewhere (an AtomicLong a package already keeps), read at scrape
+   * time. Micrometer holds {@code value} weakly: pass the field itself, not a lambda over it.
+   */
+  public void counterOf(String name, Number value, String... tags) {
+    FunctionCounter.builder(name, value, Number::doubleValue).tags(tags).register(registry);
+  }
+
+  /** A gauge read at scrape time; the supplier must be cheap and thread-safe (held strongly). */
   public void gauge(String name, Supplier<Number> value, String... tags) {
-    Gauge.builder(name, value).tags(tags).register(registry);
+    Gauge.builder(name, value).strongReference(true).tags(tags).register(registry);
   }
 
   /** The Prometheus text exposition. */
