@@ -88,7 +88,9 @@ public final class Errors {
       }
       String m = c.getMessage();
       if (m != null && (m.startsWith("Connection refused") || m.contains("Timeout") || m.contains("timed out")
-        || m.equals("Connection closed") || m.contains("Pool closed"))) {
+        || m.equals("Connection closed") || m.contains("Pool closed")
+        // the pg client on a connection the server closed while the request was being written
+        || m.startsWith("Connection is not active now"))) {
         return true;
       }
       if (c.getCause() == c) {
