@@ -43,6 +43,10 @@ public final class ForgeVertx {
     if (missing != null) {
       return Future.failedFuture(new IllegalStateException(missing));
     }
+    if (System.getProperty("hazelcast.logging.type") == null) {
+      // before Hazelcast's first log line (it reads the config file through java.util.logging otherwise)
+      System.setProperty("hazelcast.logging.type", "slf4j");
+    }
     try {
       options.setEventBusOptions(eventBus(cluster));
       builder.withClusterManager(new HazelcastClusterManager(HazelcastConfigs.build(cluster)));

@@ -15,10 +15,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.APIKeyHandler;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
-import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -62,9 +60,9 @@ public class HttpVerticle extends VerticleBase {
 
         ForgeAuthProvider bearer = new ForgeAuthProvider(auth, jwt, false);
         ForgeAuthProvider keyOnly = new ForgeAuthProvider(auth, jwt, true);
-        builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(bearer, "chrysalis-forge"));
-        builder.security("apiKeyHeader").apiKeyHandler(APIKeyHandler.create(keyOnly).header("x-api-key"));
-        builder.security("apiKeyQuery").apiKeyHandler(APIKeyHandler.create(keyOnly).parameter("api_key"));
+        builder.security("bearerAuth").httpHandler(new AuthUnavailable.Bearer(bearer, "chrysalis-forge"));
+        builder.security("apiKeyHeader").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).header("x-api-key"));
+        builder.security("apiKeyQuery").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).parameter("api_key"));
 
         Routes routes = new Routes(builder);
         RateLimitCheck rateLimit = new RateLimitCheck(

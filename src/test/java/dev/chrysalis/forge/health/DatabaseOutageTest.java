@@ -53,6 +53,8 @@ class DatabaseOutageTest {
     try (TestApp app = TestApp.start(TestApp.env("CHRYSALIS_DATABASE_URL", url, "CHRYSALIS_DB_POOL_SIZE", "4"))) {
       Api api = app.api();
       Users.Registered user = Users.register(api);
+      // made before the outage, first used during it: AuthService must reach the database for it
+      String unseenKey = Users.apiKey(api, user, "*");
       AtomicBoolean running = new AtomicBoolean(true);
       ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
       for (int t = 0; t < 4; t++) {
@@ -72,6 +74,11 @@ class DatabaseOutageTest {
       assertThat(ready.json().getJsonObject("checks").getJsonObject("database").getString("status")).isEqualTo("down");
       assertThat(ready.json().getJsonObject("error").getString("code")).isEqualTo("not_ready");
       api.call("getHealth").send().expect(503);
+      // the key was never judged, so not 401: the caller should retry
+      Api.Resp keyDuringOutage = api.call("getCurrentUser").bearer(unseenKey).send().expect(503);
+      assertThat(keyDuringOutage.error().getString("code")).isEqualTo("service_unavailable");
+      assertThat(keyDuringOutage.header("retry-after")).isEqualTo("1");
+      api.call("getCurrentUser").header("x-api-key", unseenKey).send().expect(503);
       Thread.sleep(1_000);
 
       pg = startPostgres(dataDir, port);
