@@ -75,7 +75,8 @@ public final class Errors {
    */
   public static boolean isUnavailable(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof java.net.ConnectException || c instanceof java.nio.channels.ClosedChannelException
+      if (c instanceof java.net.ConnectException || c instanceof java.net.SocketException
+        || c instanceof java.nio.channels.ClosedChannelException
         || c instanceof java.util.concurrent.TimeoutException
         || c instanceof io.vertx.core.http.ConnectionPoolTooBusyException
         || c instanceof io.vertx.sqlclient.ClosedConnectionException) {

@@ -19,6 +19,11 @@ class ErrorsUnavailableTest {
   }
 
   @Test
+  void aConnectionResetByTheServerIsUnavailable() {
+    assertThat(Errors.isUnavailable(new RuntimeException(new java.net.SocketException("Connection reset")))).isTrue();
+  }
+
+  @Test
   void aBugIsStillInternal() {
     ServiceException mapped = (ServiceException) Errors.internal(new IllegalStateException("bug")).cause();
     assertThat(mapped.failureCode()).isEqualTo(500);
