@@ -37,7 +37,7 @@ public final class Metrics {
   public static final String UPSTREAM_ERRORS = "forge.upstream.errors";
   /** Counter; tags {@code provider}, {@code model}, {@code direction} (input | output). Fed by usage events. */
   public static final String TOKENS = "forge.tokens";
-  /** Counter; tag {@code scope} (user | ip | day). A request refused with 429. */
+  /** Counter, no tags: requests the rate limiter refused (RateLimitService's count). */
   public static final String RATE_LIMITED = "forge.ratelimit.limited";
   /** Counter; tag {@code reason}. The limiter fell back from Redis to in-process. */
   public static final String LIMITER_FALLBACKS = "forge.ratelimit.fallbacks";

@@ -1,6 +1,7 @@
 package dev.chrysalis.forge.metrics;
 
 import dev.chrysalis.forge.testing.Api;
+import dev.chrysalis.forge.testing.RedisProcess;
 import dev.chrysalis.forge.testing.TestApp;
 import dev.chrysalis.forge.testing.Users;
 import dev.chrysalis.forge.usage.UsageEvent;
@@ -72,6 +73,28 @@ class MetricsApiTest {
       // a token also opens it to forwarded requests (a scraper behind the load balancer)
       api.call("getMetrics").bearer("metrics-token-0123456789").header("x-forwarded-for", "203.0.113.9").send()
         .expect(200);
+    }
+  }
+
+  @Test
+  void rateLimitRefusalsAndRedisFallbacksAreCounted() {
+    try (RedisProcess redis = RedisProcess.start();
+         TestApp app = TestApp.start(TestApp.env("CHRYSALIS_REDIS_URL", redis.url(), "CHRYSALIS_RATE_FREE_PER_MINUTE", "2"))) {
+      Api api = app.api();
+      Users.Registered user = Users.register(api);
+      int limited = 0;
+      for (int i = 0; i < 4; i++) {
+        limited += api.call("getCurrentUser").bearer(user.token()).send().status() == 429 ? 1 : 0;
+      }
+      assertThat(limited).isPositive();
+      redis.kill();
+      for (int i = 0; i < 3; i++) {
+        api.call("getCurrentUser").bearer(user.token()).send();
+      }
+      String text = api.call("getMetrics").send().expect(200).text();
+      assertThat(text).containsPattern("forge_ratelimit_limited_total [1-9]");
+      assertThat(text).containsPattern("forge_ratelimit_fallbacks_total\\{reason=\"redis\"} [1-9]");
+      assertThat(text).containsPattern("vertx_http_server_requests_total\\{[^}]*code=\"429\"[^}]*route=\"/users/me\"");
     }
   }
 
