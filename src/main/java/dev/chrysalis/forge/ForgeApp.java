@@ -2,6 +2,10 @@ package dev.chrysalis.forge;
 
 import dev.chrysalis.forge.auth.AuthVerticle;
 import dev.chrysalis.forge.billing.BillingVerticle;
+import dev.chrysalis.forge.bridge.BridgeConfig;
+import dev.chrysalis.forge.bridge.BridgeVerticle;
+import dev.chrysalis.forge.cluster.ClusterConfig;
+import dev.chrysalis.forge.metrics.MetricsVerticle;
 import dev.chrysalis.forge.config.Secrets;
 import dev.chrysalis.forge.http.HttpVerticle;
 import dev.chrysalis.forge.ratelimit.RateLimitVerticle;
@@ -46,6 +50,9 @@ public final class ForgeApp {
   public static Future<ForgeApp> start(Vertx vertx, JsonObject config) {
     JsonObject cfg = config.copy();
     cfg.put("version", version());
+    if (vertx.isClustered() && ClusterConfig.missingSharedState(cfg) != null) {
+      return Future.failedFuture(new IllegalStateException(ClusterConfig.missingSharedState(cfg)));
+    }
     return vertx.executeBlocking(() -> {
         Secrets.ensureSecretKey(cfg);
         JsonObject server = cfg.getJsonObject("server");
@@ -66,6 +73,9 @@ public final class ForgeApp {
           .compose(v -> deploy(vertx, BillingVerticle.class.getName(), cfg, 1, services))
           .compose(v -> deploy(vertx, RateLimitVerticle.class.getName(), cfg, 1, services))
           .compose(v -> deploy(vertx, KeyVaultVerticle.class.getName(), cfg, 1, services))
+          .compose(v -> deploy(vertx, MetricsVerticle.class.getName(), cfg, 1, services))
+          .compose(v -> BridgeConfig.from(cfg).enabled()
+            ? deploy(vertx, BridgeVerticle.class.getName(), cfg, 1, services) : Future.<Void>succeededFuture())
           .compose(v -> deploy(vertx, HttpVerticle.class.getName(), cfg, httpInstances(cfg), http))
           .map(v -> new ForgeApp(vertx, db, cfg, http, services))
           .recover(t -> undeployAll(vertx, http).compose(x -> undeployAll(vertx, services))
@@ -96,10 +106,18 @@ public final class ForgeApp {
     return Future.join(all).mapEmpty();
   }
 
-  /** HTTP first (stop accepting, finish in-flight requests), then services, then the database. */
+  /**
+   * HTTP first (stop accepting, finish in-flight requests), then services, then the database. A
+   * clustered node then waits {@code cluster.leave_drain_ms} with its bus still open, so a request
+   * another node routed here just before it saw the services go gets a prompt "no handler" reply
+   * instead of vanishing when the bus closes (and the others' view of the cluster settles).
+   */
   public Future<Void> stop() {
     return undeployAll(vertx, httpDeployments)
       .compose(v -> undeployAll(vertx, serviceDeployments))
+      .compose(v -> vertx.isClustered()
+        ? vertx.timer(ClusterConfig.from(config).leaveDrainMs()).<Void>mapEmpty()
+        : Future.<Void>succeededFuture())
       .eventually(() -> database.stop(vertx))
       .onComplete(ar -> LOG.info("Chrysalis Forge stopped"));
   }

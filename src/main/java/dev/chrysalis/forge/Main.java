@@ -1,9 +1,9 @@
 package dev.chrysalis.forge;
 
+import dev.chrysalis.forge.cluster.ForgeVertx;
 import dev.chrysalis.forge.config.ConfigLoader;
 import dev.chrysalis.forge.vault.VaultCli;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +40,14 @@ public final class Main {
   }
 
   private static void serve(JsonObject config) throws InterruptedException {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    Vertx vertx;
+    try {
+      vertx = ForgeVertx.create(config).await(5, TimeUnit.MINUTES);
+    } catch (Exception e) {
+      LOG.error("start-up failed: {}", e.getMessage());
+      System.exit(1);
+      return;
+    }
     ForgeApp app;
     try {
       app = ForgeApp.start(vertx, config).await(5, TimeUnit.MINUTES);

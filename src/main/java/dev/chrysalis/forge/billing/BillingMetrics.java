@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.billing;
 
+import dev.chrysalis.forge.metrics.Metrics;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,19 @@ final class BillingMetrics {
       LOG.warn("Autumn {} failed ({}); answering from the local ledger ({} such fallbacks so far)", what,
         cause.summary(), n);
     }
+  }
+
+  /** Rows waiting in the outbox as last counted (refreshed by the verticle). */
+  final AtomicLong outboxPending = new AtomicLong();
+
+  /** Shows these counters on /metrics under the names agreed in {@link Metrics}. */
+  void register(Metrics m) {
+    m.counterOf(Metrics.OUTBOX_FAILURES, outboxRetries, "reason", "retry");
+    m.counterOf(Metrics.OUTBOX_FAILURES, outboxFailed, "reason", "parked");
+    m.counterOf("forge.billing.outbox.delivered", outboxDelivered);
+    m.counterOf("forge.billing.autumn.fallbacks", checkFallbacks, "call", "balances.check");
+    m.counterOf("forge.billing.autumn.fallbacks", planFallbacks, "call", "customers.get");
+    m.gauge(Metrics.OUTBOX_BACKLOG, outboxPending::get);
   }
 
   JsonObject toJson() {

@@ -2,6 +2,7 @@ package dev.chrysalis.forge.billing;
 
 import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.store.Pools;
+import dev.chrysalis.forge.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -27,6 +28,8 @@ public class BillingVerticle extends VerticleBase {
   private MessageConsumer<String> planChanges;
   private AutumnClient autumn;
   private OutboxRelay relay;
+  private long backlogTimer = -1;
+  private static final long BACKLOG_EVERY_MS = 15_000;
 
   @Override
   public Future<?> start() {
@@ -54,11 +57,15 @@ public class BillingVerticle extends VerticleBase {
         .onFailure(t -> LOG.warn("could not queue the Autumn customer for a new user: {}", t.getClass().getSimpleName()));
     });
     relay.start();
+    metrics.register(Metrics.of(vertx));
+    backlogTimer = vertx.setPeriodic(1, BACKLOG_EVERY_MS, id -> outbox.counts()
+      .onSuccess(c -> metrics.outboxPending.set(c.getLong("pending", 0L))));
     return Future.all(binding.completion(), planChanges.completion(), registrations.completion());
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(backlogTimer);
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
     Future<Void> regs = registrations == null ? Future.succeededFuture() : registrations.unregister();
     return Future.all(binding.unregister(), planChanges.unregister(), regs, relayStopped)

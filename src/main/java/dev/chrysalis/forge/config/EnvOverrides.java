@@ -99,6 +99,27 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_LIVE_MODELS_TTL_SECONDS", "gateway.live_models_ttl_seconds");
     PATHS.put("CHRYSALIS_THREAD_MAX_MESSAGES", "gateway.thread_max_messages");
     PATHS.put("CHRYSALIS_THREAD_MAX_TOKENS", "gateway.thread_max_tokens");
+    // cluster, metrics, bridge (issue 8); readiness reads the rate limiter's CHRYSALIS_REDIS_URL too
+    PATHS.put("CHRYSALIS_CLUSTER", "cluster.enabled");
+    PATHS.put("CHRYSALIS_CLUSTER_NAME", "cluster.name");
+    PATHS.put("CHRYSALIS_CLUSTER_MEMBERS", "cluster.members");
+    PATHS.put("CHRYSALIS_CLUSTER_HOST", "cluster.host");
+    PATHS.put("CHRYSALIS_CLUSTER_PUBLIC_HOST", "cluster.public_host");
+    PATHS.put("CHRYSALIS_CLUSTER_PORT", "cluster.port");
+    PATHS.put("CHRYSALIS_BUS_PORT", "cluster.bus_port");
+    PATHS.put("CHRYSALIS_HAZELCAST_CONFIG", "cluster.hazelcast_config");
+    PATHS.put("CHRYSALIS_CLUSTER_LEAVE_DRAIN_MS", "cluster.leave_drain_ms");
+    PATHS.put("CHRYSALIS_BUS_TLS", "cluster.bus_tls");
+    PATHS.put("CHRYSALIS_BUS_KEYSTORE", "cluster.bus_keystore");
+    PATHS.put("CHRYSALIS_BUS_KEYSTORE_PASSWORD", "cluster.bus_keystore_password");
+    PATHS.put("CHRYSALIS_BUS_TRUSTSTORE", "cluster.bus_truststore");
+    PATHS.put("CHRYSALIS_BUS_TRUSTSTORE_PASSWORD", "cluster.bus_truststore_password");
+    PATHS.put("CHRYSALIS_METRICS_ENABLED", "metrics.enabled");
+    PATHS.put("CHRYSALIS_METRICS_TOKEN", "metrics.token");
+    PATHS.put("CHRYSALIS_BRIDGE_PORT", "bridge.port");
+    PATHS.put("CHRYSALIS_BRIDGE_HOST", "bridge.host");
+    PATHS.put("CHRYSALIS_BRIDGE_INBOUND", "bridge.inbound");
+    PATHS.put("CHRYSALIS_BRIDGE_OUTBOUND", "bridge.outbound");
   }
 
   private EnvOverrides() {

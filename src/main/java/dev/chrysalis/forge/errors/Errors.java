@@ -75,7 +75,8 @@ public final class Errors {
    */
   public static boolean isUnavailable(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof java.net.ConnectException || c instanceof java.nio.channels.ClosedChannelException
+      if (c instanceof java.net.ConnectException || c instanceof java.net.SocketException
+        || c instanceof java.nio.channels.ClosedChannelException
         || c instanceof java.util.concurrent.TimeoutException
         || c instanceof io.vertx.core.http.ConnectionPoolTooBusyException
         || c instanceof io.vertx.sqlclient.ClosedConnectionException) {
@@ -88,7 +89,9 @@ public final class Errors {
       }
       String m = c.getMessage();
       if (m != null && (m.startsWith("Connection refused") || m.contains("Timeout") || m.contains("timed out")
-        || m.equals("Connection closed") || m.contains("Pool closed"))) {
+        || m.equals("Connection closed") || m.contains("Pool closed")
+        // the pg client on a connection the server closed while the request was being written
+        || m.startsWith("Connection is not active now"))) {
         return true;
       }
       if (c.getCause() == c) {

@@ -26,7 +26,7 @@ public final class FailureMapper {
   }
 
   public static void handle(RoutingContext ctx) {
-    Throwable failure = ctx.failure();
+    Throwable failure = unwrapAuthDependencyFailure(ctx.failure());
     int status = ctx.statusCode();
 
     if (failure instanceof ServiceException se) {
@@ -79,6 +79,15 @@ public final class FailureMapper {
           s == 500 ? "The server could not complete the request." : "The request failed.", null);
       }
     }
+  }
+
+  /** A 503 from {@link AuthUnavailable}: answer for the cause (bus timeout, AuthService's 503). */
+  private static Throwable unwrapAuthDependencyFailure(Throwable failure) {
+    if (failure instanceof HttpException he && he.getStatusCode() == 503
+      && AuthUnavailable.dependencyFailure(he.getCause())) {
+      return he.getCause();
+    }
+    return failure;
   }
 
   private static void serviceError(RoutingContext ctx, ServiceException se) {

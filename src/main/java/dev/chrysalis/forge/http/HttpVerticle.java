@@ -19,10 +19,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.APIKeyHandler;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
-import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -42,6 +40,7 @@ public class HttpVerticle extends VerticleBase {
 
   private HttpServer server;
   private Pool pool;
+  private Readiness readiness;
   private long shutdownGraceSeconds;
   private ChatGateway gateway;
 
@@ -70,15 +69,18 @@ public class HttpVerticle extends VerticleBase {
 
         ForgeAuthProvider bearer = new ForgeAuthProvider(auth, jwt, false);
         ForgeAuthProvider keyOnly = new ForgeAuthProvider(auth, jwt, true);
-        builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(bearer, "chrysalis-forge"));
-        builder.security("apiKeyHeader").apiKeyHandler(APIKeyHandler.create(keyOnly).header("x-api-key"));
-        builder.security("apiKeyQuery").apiKeyHandler(APIKeyHandler.create(keyOnly).parameter("api_key"));
+        builder.security("bearerAuth").httpHandler(new AuthUnavailable.Bearer(bearer, "chrysalis-forge"));
+        builder.security("apiKeyHeader").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).header("x-api-key"));
+        builder.security("apiKeyQuery").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).parameter("api_key"));
 
         Routes routes = new Routes(builder);
         RateLimitCheck rateLimit = new RateLimitCheck(
           RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
         routes.addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
         new SystemRoutes(pool, version).mount(routes);
+        readiness = new Readiness(vertx, pool, config());
+        readiness.mount(routes, version);
+        new MetricsRoutes(vertx, config()).mount(routes);
         new AuthRoutes(auth).mount(routes);
         WorkspaceService workspace = WorkspaceService.createProxy(vertx);
         new OrgRoutes(workspace, billing).mount(routes);
@@ -129,6 +131,7 @@ public class HttpVerticle extends VerticleBase {
       ? Future.succeededFuture()
       : server.shutdown(shutdownGraceSeconds, TimeUnit.SECONDS);
     return closing.eventually(() -> gateway == null ? Future.succeededFuture() : gateway.close())
+      .eventually(() -> readiness == null ? Future.succeededFuture() : readiness.close())
       .eventually(() -> pool.close());
   }
 }

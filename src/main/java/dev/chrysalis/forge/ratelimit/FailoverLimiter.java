@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.ratelimit;
 
+import dev.chrysalis.forge.metrics.Metrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -8,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
+
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,6 +35,11 @@ final class FailoverLimiter implements Limiter {
   private final AtomicLong fallbackChecks = new AtomicLong();
   private final AtomicLong redisErrors = new AtomicLong();
   private final AtomicLong redisChecks = new AtomicLong();
+
+  /** Fallbacks to in-process on /metrics as forge_ratelimit_fallbacks_total. */
+  void registerMetrics(Metrics metrics) {
+    metrics.counterOf(Metrics.LIMITER_FALLBACKS, fallbacks, "reason", "redis");
+  }
 
   FailoverLimiter(Vertx vertx, RedisLimiter redis, MemoryLimiter fallback, long timeoutMs, long retryMs) {
     this.vertx = vertx;

@@ -1,6 +1,7 @@
 package dev.chrysalis.forge.ratelimit;
 
 import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -41,6 +42,11 @@ final class RateLimitServiceImpl implements RateLimitService {
     this.tierCache = new TierCache(Math.min(config.maxEntries(), 100_000), config.planCacheSeconds() * 1_000L);
     this.publicLimits = new Limits(config.publicPerWindow(), config.windowMicros(), 0);
     this.windowName = windowName(config.windowSeconds());
+  }
+
+  /** Refusals on /metrics as forge_ratelimit_limited_total (the LongAdder itself, read at scrape time). */
+  void registerMetrics(Metrics metrics) {
+    metrics.counterOf(Metrics.RATE_LIMITED, denied);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.chrysalis.forge.ratelimit;
 
 import dev.chrysalis.forge.store.Pools;
+import dev.chrysalis.forge.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -54,7 +55,9 @@ public class RateLimitVerticle extends VerticleBase {
       .timeout(5, TimeUnit.SECONDS).otherwise(t -> null);
     if (config.redisEnabled()) {
       RedisLimiter redis = new RedisLimiter(vertx, config.redisUrl(), config.keyPrefix());
-      limiter = new FailoverLimiter(vertx, redis, memory, config.redisTimeoutMs(), config.redisRetryMs());
+      FailoverLimiter failover = new FailoverLimiter(vertx, redis, memory, config.redisTimeoutMs(), config.redisRetryMs());
+      failover.registerMetrics(Metrics.of(vertx));
+      limiter = failover;
       LOG.info("rate limits through Redis (in-process when Redis does not answer within {} ms)", config.redisTimeoutMs());
       // a Redis that is down at start is not fatal: checks fall back until it answers
       ready = ready.compose(v -> redis.warmUp().timeout(2, TimeUnit.SECONDS))
@@ -68,6 +71,7 @@ public class RateLimitVerticle extends VerticleBase {
       LOG.info("rate limits in-process; day counters in PostgreSQL");
     }
     service = new RateLimitServiceImpl(config, clock, planSources.apply(vertx, config), limiter, memory);
+    service.registerMetrics(Metrics.of(vertx));
     vertx.setPeriodic(SWEEP_MILLIS, id -> memory.sweep(clock.millis()));
     vertx.setPeriodic(PURGE_MILLIS, id -> days.purgeBefore(UtcDays.date(clock.millis()).minusDays(2))
       .onFailure(t -> LOG.warn("could not purge old day counters: {}", t.getClass().getSimpleName())));

@@ -2,6 +2,7 @@ package dev.chrysalis.forge.vault;
 
 import dev.chrysalis.forge.audit.AuditEvent;
 import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.metrics.Metrics;
 import dev.chrysalis.forge.store.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -202,6 +203,7 @@ final class VaultServiceImpl implements VaultService {
    * drop it from every cache; always tell the caller to re-enter it.
    */
   private <T> Future<T> unusable(ProviderKeyStore.KeyRow row, VaultCrypto.VaultCryptoException e) {
+    Metrics.of(vertx).increment(Metrics.VAULT_DECRYPT_FAILURES, "reason", "undecryptable");
     Future<Void> reported = Future.succeededFuture();
     if (!"undecryptable".equals(row.invalidReason())) {
       LOG.warn("vault: stored key {} ({} {}, provider {}) cannot be decrypted: {}; marked invalid", row.id(),

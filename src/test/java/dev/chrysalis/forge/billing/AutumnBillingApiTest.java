@@ -130,6 +130,11 @@ class AutumnBillingApiTest {
     assertThat(count(app.databaseUrl(), "SELECT MAX(attempts) FROM billing_outbox WHERE id LIKE 'trk:" + u.id() + ":%'"))
       .isGreaterThan(1);
     assertThat(count(app.databaseUrl(), "SELECT COUNT(*) FROM billing_outbox WHERE failed_at IS NOT NULL")).isZero();
+    // the retries and deliveries show on /metrics (issue 8 names)
+    String metrics = api.call("getMetrics").send().expect(200).text();
+    assertThat(metrics).containsPattern("forge_billing_outbox_failures_total\\{reason=\"retry\"} [1-9]");
+    assertThat(metrics).containsPattern("forge_billing_outbox_delivered_total [1-9]");
+    assertThat(metrics).contains("forge_billing_outbox_backlog ");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.chrysalis.forge.testing;
 
 import dev.chrysalis.forge.ForgeApp;
+import dev.chrysalis.forge.cluster.ForgeVertx;
 import dev.chrysalis.forge.config.ConfigLoader;
 import dev.chrysalis.forge.config.EnvOverrides;
 import io.vertx.core.Vertx;
@@ -72,9 +73,15 @@ public final class TestApp implements AutoCloseable {
       env.putAll(overrides);
       JsonObject config = ConfigLoader.load(Map.of("CHRYSALIS_CONFIG", Path.of("conf", "forge.yaml").toString()));
       EnvOverrides.apply(config, env);
-      Vertx vertx = Vertx.vertx();
-      ForgeApp app = ForgeApp.start(vertx, config).await(120, TimeUnit.SECONDS);
-      return new TestApp(vertx, app, env.get("CHRYSALIS_DATABASE_URL"));
+      // standalone or clustered, with metrics, as Main builds it
+      Vertx vertx = ForgeVertx.create(config).await(120, TimeUnit.SECONDS);
+      try {
+        ForgeApp app = ForgeApp.start(vertx, config).await(120, TimeUnit.SECONDS);
+        return new TestApp(vertx, app, env.get("CHRYSALIS_DATABASE_URL"));
+      } catch (Exception e) {
+        vertx.close().await(30, TimeUnit.SECONDS);
+        throw e;
+      }
     } catch (Exception e) {
       throw new IllegalStateException("test app did not start: " + e.getMessage(), e);
     }
@@ -104,7 +111,11 @@ public final class TestApp implements AutoCloseable {
     } catch (Exception ignored) {
       // best effort
     } finally {
-      vertx.close();
+      try {
+        vertx.close().await(60, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // best effort
+      }
     }
   }
 

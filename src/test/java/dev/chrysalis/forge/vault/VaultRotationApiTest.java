@@ -160,6 +160,8 @@ class VaultRotationApiTest {
       ServiceException unusable = VaultCalls.resolveFails(v3, VaultCalls.personal(brokenOwner, "anthropic"));
       assertThat(unusable.failureCode()).isEqualTo(422);
       assertThat(unusable.getDebugInfo().getString("code")).isEqualTo("provider_key_unusable");
+      assertThat(v3.api().call("getMetrics").send().expect(200).text())
+        .containsPattern("forge_vault_decrypt_failures_total\\{reason=\"undecryptable\"} [1-9]");
       try (Connection c = TestDatabase.connect(db); Statement s = c.createStatement()) {
         ResultSet rs = s.executeQuery("SELECT count(*) FROM provider_keys WHERE key_version = 3");
         rs.next();
