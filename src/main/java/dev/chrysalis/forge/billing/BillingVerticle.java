@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.billing;
 
+import dev.chrysalis.forge.workspace.MembershipClient;
 import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.store.Pools;
 import dev.chrysalis.forge.metrics.Metrics;
@@ -39,7 +40,7 @@ public class BillingVerticle extends VerticleBase {
     OutboxStore outbox = new OutboxStore(pool);
     autumn = config.autumn().enabled() ? new AutumnClient(vertx, config.autumn()) : null;
     BillingServiceImpl service = new BillingServiceImpl(vertx, config, new BillingStore(pool),
-      new UsageStore(pool, outbox), outbox, new BusOrgMembership(vertx, config.membershipAddress()),
+      new UsageStore(pool, outbox), outbox, new MembershipClient(vertx, config.membershipAddress())::roleOf,
       AuthService.createProxy(vertx), autumn, metrics);
     binding = new ServiceBinder(vertx).setAddress(BillingService.ADDRESS).register(BillingService.class, service);
     planChanges = vertx.eventBus().consumer(BillingServiceImpl.PLAN_CHANGED_ADDRESS,

@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.vault;
 
+import dev.chrysalis.forge.workspace.MembershipClient;
 import dev.chrysalis.forge.audit.AuditEvent;
 import dev.chrysalis.forge.store.Pools;
 import io.vertx.core.Future;
@@ -34,7 +35,7 @@ public class KeyVaultVerticle extends VerticleBase {
       .setForceSni(true)
       .setKeepAlive(false));
     VaultServiceImpl service = new VaultServiceImpl(vertx, config, new ProviderKeyStore(pool),
-      new BusOrgMembership(vertx, config.membershipAddress()),
+      membershipOf(new MembershipClient(vertx, config.membershipAddress())),
       new BaseUrlGuard(vertx, config.allowPrivateBaseUrls()),
       new ProviderProbe(vertx, probeClient, config.validationTimeoutMs()));
     invalidations = vertx.eventBus().consumer(VaultService.INVALIDATE_ADDRESS, msg -> service.onInvalidate(msg.body()));
@@ -50,5 +51,10 @@ public class KeyVaultVerticle extends VerticleBase {
     return Future.all(binding.unregister(), invalidations.unregister(), memberships.unregister(), audit.unregister())
       .eventually(() -> probeClient.close())
       .eventually(() -> pool.close());
+  }
+
+  /** The vault's interface names the user first; the workspace client names the org first. */
+  private static OrgMembership membershipOf(MembershipClient client) {
+    return (userId, orgId) -> client.roleOf(orgId, userId);
   }
 }

@@ -22,7 +22,7 @@ final class FakeMembership implements AutoCloseable {
 
   FakeMembership(Vertx vertx) {
     consumer = vertx.eventBus().consumer(ADDRESS, msg -> {
-      if (!BusOrgMembership.ACTION.equals(msg.headers().get("action"))) {
+      if (!dev.chrysalis.forge.workspace.MembershipClient.ACTION.equals(msg.headers().get("action"))) {
         msg.fail(400, "unknown action");
         return;
       }

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * test's control: the vault is pointed at its own bus address (CHRYSALIS_VAULT_MEMBERSHIP_ADDRESS)
  * and this test answers {@code getMembership} there from an in-memory table, in the real
  * WorkspaceService's service-proxy wire format (header {@code action: getMembership}, body
- * {orgId, userId}, reply {role} or failure 404), so the vault's production BusOrgMembership runs.
+ * {orgId, userId}, reply {role} or failure 404), so the production workspace.MembershipClient runs.
  * It also covers a workspace that does not answer. The same paths against the real workspace
  * service are in VaultWorkspaceApiTest.
  */

@@ -1,33 +1,32 @@
-package dev.chrysalis.forge.vault;
+package dev.chrysalis.forge.workspace;
 
-import dev.chrysalis.forge.errors.Errors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonObject;
+import dev.chrysalis.forge.errors.Errors;
 
 /**
- * Asks the workspace service over the bus, in its service-proxy wire format:
- * {@code WorkspaceService.getMembership(String orgId, String userId)} → {@code {org_id, user_id, role}},
- * or a failure with code 404 when the user is not a member (or there is no such org). No answer at
- * all is a 503 (fail closed). The address is a setting so tests can answer it themselves.
+ * The one client other packages (billing, vault) use to ask {@code WorkspaceService.getMembership}
+ * on the bus, at an address that is a setting so tests can answer it themselves. Not a member (or
+ * no such org) → null; no answer at all → 503 {@code membership_unavailable} (fail closed).
  */
-final class BusOrgMembership implements OrgMembership {
+public final class MembershipClient {
 
-  static final String ACTION = "getMembership";
+  public static final String ACTION = "getMembership";
 
   private final Vertx vertx;
   private final String address;
 
-  BusOrgMembership(Vertx vertx, String address) {
+  public MembershipClient(Vertx vertx, String address) {
     this.vertx = vertx;
     this.address = address;
   }
 
-  @Override
-  public Future<String> roleOf(String userId, String orgId) {
+  /** The user's role in the org (owner, admin, member, reader), or null when not a member. */
+  public Future<String> roleOf(String orgId, String userId) {
     DeliveryOptions options = new DeliveryOptions().addHeader("action", ACTION).setSendTimeout(5_000);
     return vertx.eventBus().<JsonObject>request(address, new JsonObject().put("orgId", orgId).put("userId", userId), options)
       .map(reply -> reply.body() == null ? null : reply.body().getString("role"))
