@@ -94,6 +94,9 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_UPSTREAM_IDLE_TIMEOUT_MS", "gateway.idle_timeout_ms");
     PATHS.put("CHRYSALIS_UPSTREAM_MAX_CONNECTIONS", "gateway.max_upstream_connections");
     PATHS.put("CHRYSALIS_UPSTREAM_MAX_RESPONSE_BYTES", "gateway.max_response_bytes");
+    PATHS.put("CHRYSALIS_UPSTREAM_MAX_RETRIES", "gateway.max_retries");
+    PATHS.put("CHRYSALIS_UPSTREAM_RETRY_BASE_MS", "gateway.retry_base_ms");
+    PATHS.put("CHRYSALIS_UPSTREAM_RETRY_MAX_WAIT_MS", "gateway.retry_max_wait_ms");
     PATHS.put("CHRYSALIS_ANTHROPIC_MAX_TOKENS", "gateway.anthropic_max_tokens");
     PATHS.put("CHRYSALIS_LIVE_MODELS", "gateway.live_models");
     PATHS.put("CHRYSALIS_LIVE_MODELS_TTL_SECONDS", "gateway.live_models_ttl_seconds");

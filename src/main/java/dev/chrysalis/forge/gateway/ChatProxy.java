@@ -25,7 +25,11 @@ import java.util.Map;
  * cross the event bus). Streams are translated and written event by event as they arrive, with
  * back-pressure from the client; the whole answer is never held. Timeouts: connect (504),
  * first byte (504), idle between chunks (504 before the stream began, a final error event
- * after). A client that goes away cancels the upstream request at once.
+ * after). A client that goes away cancels the upstream request at once. A call that failed before
+ * anything was written is tried again by {@link UpstreamRetry} when that can help. No upstream
+ * response header reaches the client (the allow-list is empty): not {@code set-cookie}, not
+ * {@code openai-organization} or {@code anthropic-organization-id}, and not the upstream's
+ * {@code x-ratelimit-*} or {@code x-request-id}, which would overwrite our own.
  *
  * <p>The returned future always succeeds with a {@link CallOutcome}; when the call failed before
  * anything was written, {@link CallOutcome#unanswered()} is the error the caller answers with.
@@ -35,6 +39,7 @@ public final class ChatProxy {
   private final Vertx vertx;
   private final GatewayConfig config;
   private final HttpClient client;
+  private final UpstreamRetry retry;
   private final Map<String, ProviderAdapter> adapters = new HashMap<>();
 
   public ChatProxy(Vertx vertx, GatewayConfig config) {
@@ -46,6 +51,7 @@ public final class ChatProxy {
         .setTcpNoDelay(true)
         .setVerifyHost(true),
       new PoolOptions().setHttp1MaxSize(config.maxUpstreamConnections()).setMaxWaitQueueSize(10_000));
+    this.retry = new UpstreamRetry(vertx, config.retry());
     for (String p : Providers.ALL) {
       adapters.put(p, ProviderAdapter.forProvider(p, config));
     }
@@ -68,7 +74,12 @@ public final class ChatProxy {
       return Future.succeededFuture(new CallOutcome(e.failureCode(), Usage.NONE,
         e.getDebugInfo().getString("code"), false, e));
     }
-    return new Exchange(call, credentials, up, response).start();
+    return retry.run(call.provider(), response, () -> {
+      Exchange exchange = new Exchange(call, credentials, up, response);
+      return exchange.start().map(outcome -> new UpstreamRetry.Tried(outcome, exchange.connectionFailed,
+        exchange.upstream == null ? 0 : exchange.upstream.statusCode(),
+        exchange.upstream == null ? null : exchange.upstream.headers()));
+    });
   }
 
   public Future<Void> close() {
@@ -90,6 +101,8 @@ public final class ChatProxy {
     private long lastActivity;
     private long limitNanos;
     private String waitingFor;
+    /** The connection failed before any answer arrived (a try that may be repeated). */
+    private boolean connectionFailed;
 
     Exchange(ChatCall call, Credentials credentials, UpstreamCall up, HttpServerResponse res) {
       this.call = call;
@@ -116,6 +129,7 @@ public final class ChatProxy {
           return;
         }
         if (ar.failed()) {
+          connectionFailed = true;
           failBeforeStart(UpstreamError.transport(call.provider(), ar.cause()));
           return;
         }
@@ -126,6 +140,7 @@ public final class ChatProxy {
             return;
           }
           if (r.failed()) {
+            connectionFailed = true;
             failBeforeStart(UpstreamError.transport(call.provider(), r.cause()));
           } else {
             onResponse(r.result());

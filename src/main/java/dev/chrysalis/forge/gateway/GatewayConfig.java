@@ -24,7 +24,8 @@ public record GatewayConfig(
   int threadMaxMessages,
   long threadMaxTokens,
   Map<String, ProviderSettings> providers,
-  List<CatalogModel> models) {
+  List<CatalogModel> models,
+  UpstreamRetry.Settings retry) {
 
   /** Base URL and service key of one provider, as configured for the whole service. */
   public record ProviderSettings(String baseUrl, String apiKey) {
@@ -57,7 +58,8 @@ public record GatewayConfig(
       g.getInteger("thread_max_messages", 100),
       g.getLong("thread_max_tokens", 80_000L),
       Map.copyOf(providers),
-      catalog);
+      catalog,
+      UpstreamRetry.Settings.from(g));
   }
 
   public ProviderSettings provider(String name) {

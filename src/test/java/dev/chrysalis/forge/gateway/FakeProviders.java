@@ -9,9 +9,13 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Fake LLM providers on one loopback port, each speaking its real wire format (see
@@ -22,7 +26,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (that error, in that provider's error body), {@code slow} (first byte after {@link #slowMs}),
  * {@code cut} (the connection drops mid-stream), {@code hang} (the stream stops sending),
  * {@code drip} (a long stream, one event every 20 ms), {@code midstream} (an error event after
- * the first text). Anything else answers "Hello there!" (streamed in three pieces).
+ * the first text), {@code fail<N>x<status>} (the first N calls with that model name answer that
+ * status, then it works; {@code fail<N>xreset} closes the connection without an answer instead),
+ * with {@code ra<S>s} a {@code retry-after: S} header on those failures (default 0) and
+ * {@code rams<M>} a {@code retry-after-ms: M} header besides, {@code quota} (the provider's
+ * quota or billing refusal: OpenAI 429 insufficient_quota, Anthropic 402 billing_error, Cohere
+ * 402). Anything else answers "Hello there!" (streamed in three pieces).
+ *
+ * <p>Like the real ones, OpenAI-style and Anthropic answers carry headers a gateway must not pass
+ * on: {@code set-cookie}, the organization, the upstream's request id and rate-limit counters.
+ * The Mistral key's calls are refused (400, Mistral's top-level error body) when a tool-call id
+ * is not nine letters and digits, as Mistral does.
  */
 public final class FakeProviders implements AutoCloseable {
 
@@ -32,6 +46,11 @@ public final class FakeProviders implements AutoCloseable {
   public static final String COHERE_KEY = "co-test-0000";
   public static final String MISTRAL_KEY = "mi-test-0000";
   public static final List<String> PIECES = List.of("Hel", "lo ", "there!");
+  public static final String UPSTREAM_RATE_REMAINING = "4242";
+  private static final Pattern FAIL = Pattern.compile("fail(\\d+)x(\\d{3}|reset)");
+  private static final Pattern RETRY_AFTER = Pattern.compile("ra(\\d+)s");
+  private static final Pattern RETRY_AFTER_MS = Pattern.compile("rams(\\d+)");
+  private static final Pattern MISTRAL_ID = Pattern.compile("[a-zA-Z0-9]{9}");
 
   /** One request as the fake saw it. */
   public record Seen(String path, String query, MultiMap headers, JsonObject body) {
@@ -43,6 +62,7 @@ public final class FakeProviders implements AutoCloseable {
   public final AtomicInteger closedEarly = new AtomicInteger();
   public final AtomicInteger completedStreams = new AtomicInteger();
   public volatile long slowMs = 1500;
+  private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
 
   public FakeProviders() {
     try {
@@ -60,6 +80,12 @@ public final class FakeProviders implements AutoCloseable {
     return seen.isEmpty() ? null : seen.get(seen.size() - 1);
   }
 
+  /** How many chat calls asked for this upstream model (in the body, or in Gemini's path). */
+  public long calls(String model) {
+    return seen.stream().filter(s -> model.equals(s.body().getString("model"))
+      || s.path().contains("/models/" + model + ":")).count();
+  }
+
   @Override
   public void close() {
     vertx.close();
@@ -71,6 +97,7 @@ public final class FakeProviders implements AutoCloseable {
       seen.add(new Seen(req.path(), req.query(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()), body));
       String path = req.path();
       HttpServerResponse res = req.response();
+      leakyHeaders(path, res);
       if (req.method().name().equals("GET") && path.endsWith("/models")) {
         if (!bearer(req, OPENAI_KEY) && !bearer(req, MISTRAL_KEY)) {
           res.setStatusCode(401).end("{\"error\":{\"message\":\"bad key\",\"type\":\"invalid_request_error\"}}");
@@ -97,6 +124,23 @@ public final class FakeProviders implements AutoCloseable {
     });
   }
 
+  /** What real OpenAI-style and Anthropic answers carry besides the body. */
+  private static void leakyHeaders(String path, HttpServerResponse res) {
+    res.putHeader("set-cookie", "__cf_bm=upstream-cookie; path=/; HttpOnly")
+      .putHeader("x-request-id", "req_upstream_1");
+    if (path.equals("/v1/messages")) {
+      res.putHeader("anthropic-organization-id", "org-upstream-anthropic")
+        .putHeader("request-id", "req_upstream_1")
+        .putHeader("anthropic-ratelimit-requests-remaining", UPSTREAM_RATE_REMAINING);
+    } else {
+      res.putHeader("openai-organization", "org-upstream-openai")
+        .putHeader("openai-processing-ms", "12")
+        .putHeader("x-ratelimit-limit-requests", "5000")
+        .putHeader("x-ratelimit-remaining-requests", UPSTREAM_RATE_REMAINING)
+        .putHeader("x-ratelimit-reset-requests", "12ms");
+    }
+  }
+
   /** The service key, or any user (BYOK) key starting with {@code sk-user-}. */
   private static boolean bearer(HttpServerRequest req, String key) {
     String auth = req.getHeader("authorization");
@@ -105,6 +149,33 @@ public final class FakeProviders implements AutoCloseable {
 
   /** Applies the error / slow behaviours shared by every format; true when it answered. */
   private boolean behaviour(HttpServerRequest req, String model, String format, Runnable then) {
+    Matcher fail = FAIL.matcher(model);
+    if (fail.find() && failures.computeIfAbsent(model, k -> new AtomicInteger()).getAndIncrement()
+      < Integer.parseInt(fail.group(1))) {
+      if (fail.group(2).equals("reset")) {
+        req.connection().close();
+        return true;
+      }
+      int status = Integer.parseInt(fail.group(2));
+      HttpServerResponse res = req.response().setStatusCode(status).putHeader("content-type", "application/json");
+      Matcher after = RETRY_AFTER.matcher(model);
+      res.putHeader("retry-after", after.find() ? after.group(1) : "0");
+      Matcher afterMs = RETRY_AFTER_MS.matcher(model);
+      if (afterMs.find()) {
+        res.putHeader("retry-after-ms", afterMs.group(1));
+      }
+      res.end(errorBody(format, status));
+      return true;
+    }
+    if (model.contains("quota")) {
+      int status = format.equals("openai") ? 429 : 402;
+      req.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .end(format.equals("openai") ? new JsonObject().put("error", new JsonObject()
+          .put("message", "You exceeded your current quota, please check your plan and billing details.")
+          .put("type", "insufficient_quota").putNull("param").put("code", "insufficient_quota")).encode()
+          : errorBody(format, 402));
+      return true;
+    }
     for (int status : new int[]{400, 401, 404, 429, 500, 503}) {
       if (model.contains("err" + status)) {
         HttpServerResponse res = req.response().setStatusCode(status).putHeader("content-type", "application/json");
@@ -130,11 +201,19 @@ public final class FakeProviders implements AutoCloseable {
     String msg = switch (status) {
       case 401 -> "Incorrect API key provided: sk-ab***wjh3. Find your key at https://platform.example.com/keys.";
       case 429 -> "Rate limit reached for requests";
+      case 402 -> "Your credit balance is too low.";
+      case 529 -> "Overloaded";
       default -> "Upstream says " + status + " for sk-live-abcdefghijklmnopqrstuvwxyz0123456789";
     };
     return switch (format) {
       case "anthropic" -> new JsonObject().put("type", "error").put("error", new JsonObject()
-        .put("type", status == 429 ? "rate_limit_error" : status == 401 ? "authentication_error" : "api_error")
+        .put("type", switch (status) {
+          case 429 -> "rate_limit_error";
+          case 401 -> "authentication_error";
+          case 402 -> "billing_error";
+          case 529 -> "overloaded_error";
+          default -> "api_error";
+        })
         .put("message", msg)).put("request_id", "req_1").encode();
       case "google" -> new JsonObject().put("error", new JsonObject().put("code", status).put("message", msg)
         .put("status", status == 429 ? "RESOURCE_EXHAUSTED" : "INVALID_ARGUMENT")
@@ -204,6 +283,14 @@ public final class FakeProviders implements AutoCloseable {
       req.response().setStatusCode(401).putHeader("content-type", "application/json").end(errorBody("openai", 401));
       return;
     }
+    String badId = bearer(req, MISTRAL_KEY) ? badMistralToolId(body) : null;
+    if (badId != null) {
+      req.response().setStatusCode(400).putHeader("content-type", "application/json").end(new JsonObject()
+        .put("object", "error").put("message", "Tool call id was " + badId
+          + " but must be a-z, A-Z, 0-9, with a length of 9.").put("type", "invalid_request_error")
+        .putNull("param").putNull("code").encode());
+      return;
+    }
     Runnable answer = () -> {
       if (Boolean.TRUE.equals(body.getValue("stream"))) {
         sse(req, openaiStream(body, model, bearer(req, MISTRAL_KEY)), model);
@@ -214,6 +301,22 @@ public final class FakeProviders implements AutoCloseable {
     if (!behaviour(req, model, "openai", answer)) {
       answer.run();
     }
+  }
+
+  private static String badMistralToolId(JsonObject body) {
+    for (Object o : body.getJsonArray("messages", new JsonArray())) {
+      JsonObject m = (JsonObject) o;
+      if (m.getValue("tool_call_id") instanceof String id && !MISTRAL_ID.matcher(id).matches()) {
+        return id;
+      }
+      for (Object c : m.getJsonArray("tool_calls", new JsonArray())) {
+        String id = ((JsonObject) c).getString("id");
+        if (id != null && !MISTRAL_ID.matcher(id).matches()) {
+          return id;
+        }
+      }
+    }
+    return null;
   }
 
   static JsonObject openaiCompletion(String model) {

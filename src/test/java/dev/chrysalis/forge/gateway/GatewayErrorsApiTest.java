@@ -61,18 +61,24 @@ class GatewayErrorsApiTest {
   @ParameterizedTest
   @ValueSource(strings = {"gpt-4o-err429", "claude-err429", "gemini-err429", "command-err429"})
   void upstream429IsA429WithItsRetryAfter(String model) {
+    long before = f.fake.calls(model);
     Api.Resp r = f.chat(GatewayFixture.hello(model)).expect(429);
     assertThat(r.error().getString("code")).isEqualTo("upstream_rate_limited");
     assertThat(r.header("retry-after")).isEqualTo("7");
     assertThat(r.error().getInteger("retry_after")).isEqualTo(7);
+    // 7 s is more than this app waits before a retry (5 s): answered at once
+    assertThat(f.fake.calls(model) - before).isEqualTo(1);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"gpt-4o-err500", "claude-err500", "gemini-err500", "command-err500"})
   void upstream500IsA502(String model) {
+    long before = f.fake.calls(model);
     Api.Resp r = f.chat(GatewayFixture.hello(model)).expect(502);
     assertThat(r.error().getString("code")).isEqualTo("upstream_error");
     noSecrets(r);
+    // the first try and two retries (GatewayRetryApiTest has the rest)
+    assertThat(f.fake.calls(model) - before).isEqualTo(3);
   }
 
   @Test
@@ -153,7 +159,8 @@ class GatewayErrorsApiTest {
       InputStream in = s.getInputStream();
       byte[] buf = new byte[4096];
       StringBuilder seen = new StringBuilder();
-      while (!seen.toString().contains("\"content\":\"lo \"")) {
+      // leave after the first text chunk, while the drip has about 20 s to go ("lo " only comes after it)
+      while (!seen.toString().contains("\"content\":\"Hel\"")) {
         int n = in.read(buf);
         if (n < 0) {
           break;

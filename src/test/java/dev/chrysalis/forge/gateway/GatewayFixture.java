@@ -31,6 +31,9 @@ final class GatewayFixture implements AutoCloseable {
       "VLLM_BASE_URL", "http://127.0.0.1:1",
       "CHRYSALIS_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "800",
       "CHRYSALIS_UPSTREAM_IDLE_TIMEOUT_MS", "800",
+      // retries back off 10 ms, not 500; an upstream asking for more than 5 s is answered at once
+      "CHRYSALIS_UPSTREAM_RETRY_BASE_MS", "10",
+      "CHRYSALIS_UPSTREAM_RETRY_MAX_WAIT_MS", "5000",
       "CHRYSALIS_LIVE_MODELS", "openai",
       "CHRYSALIS_DEFAULT_PLAN", "team",
       // these tests send far more than a real user's minute allows; the limiter has its own tests
@@ -84,6 +87,32 @@ final class GatewayFixture implements AutoCloseable {
           .put("reservation_id", rs.getString(6));
       }
     }
+  }
+
+  /** The statuses of the billing reservations made for one request (reserved, released, consumed). */
+  java.util.List<String> reservations(String requestId) throws Exception {
+    try (Connection c = TestDatabase.connect(app.databaseUrl());
+         PreparedStatement ps = c.prepareStatement("SELECT status FROM billing_reservations WHERE request_id = ?")) {
+      ps.setString(1, requestId);
+      java.util.List<String> out = new java.util.ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Waits up to 10 s for the request's reservations to be settled (none left {@code reserved}). */
+  java.util.List<String> settledReservations(String requestId) throws Exception {
+    long deadline = System.currentTimeMillis() + 10_000;
+    java.util.List<String> r = reservations(requestId);
+    while ((r.isEmpty() || r.contains("reserved")) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+      r = reservations(requestId);
+    }
+    return r;
   }
 
   JsonObject waitForUsage(String userId, String requestId) throws Exception {
