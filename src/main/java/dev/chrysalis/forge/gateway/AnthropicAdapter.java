@@ -9,7 +9,11 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Anthropic Messages API ({@code POST /v1/messages}), both ways, streamed and not. */
+/**
+ * Anthropic Messages API ({@code POST /v1/messages}), both ways, streamed and not. Temperature is
+ * clamped to 0–1; models with {@link FixedSampling} get no temperature or top_p at all (top_k is
+ * never sent: the OpenAI body has none).
+ */
 public final class AnthropicAdapter implements ProviderAdapter {
 
   static final String VERSION = "2023-06-01";
@@ -51,11 +55,14 @@ public final class AnthropicAdapter implements ProviderAdapter {
     out.put("messages", messages);
     Integer max = call.maxTokens();
     out.put("max_tokens", max == null ? defaultMaxTokens : max);
-    if (in.getValue("temperature") instanceof Number t) {
-      out.put("temperature", OpenAiMessages.clamp(t.doubleValue(), 0, 1));
-    }
-    if (in.getValue("top_p") instanceof Number p) {
-      out.put("top_p", p);
+    // the newest models take only their own sampling: the client's settings are dropped, not refused
+    if (!FixedSampling.of(call.upstreamModel(), call.route().catalog())) {
+      if (in.getValue("temperature") instanceof Number t) {
+        out.put("temperature", OpenAiMessages.clamp(t.doubleValue(), 0, 1));
+      }
+      if (in.getValue("top_p") instanceof Number p) {
+        out.put("top_p", p);
+      }
     }
     JsonArray stop = OpenAiMessages.stopList(in.getValue("stop"));
     if (stop != null) {

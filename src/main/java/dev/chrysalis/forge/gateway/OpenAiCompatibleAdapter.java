@@ -3,8 +3,10 @@ package dev.chrysalis.forge.gateway;
 import dev.chrysalis.forge.errors.Errors;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -13,8 +15,9 @@ import java.util.Set;
  * OpenAI, Mistral, Ollama, vLLM and custom OpenAI-compatible upstreams. The body passes through
  * untouched except: the upstream model name, the gateway's own fields removed, usage always asked
  * for on streams ({@code stream_options.include_usage}), and each upstream's known deviations
- * (Mistral: an allow-list, {@code random_seed}, no {@code stream_options}; Ollama:
- * {@code max_tokens}, no {@code n>1}).
+ * (Mistral: an allow-list, {@code random_seed}, no {@code stream_options}, tool-call ids of its
+ * own shape; Ollama: {@code max_tokens}, no {@code n>1}; Mistral, Ollama and vLLM: the
+ * {@code developer} role sent as {@code system}).
  */
 public final class OpenAiCompatibleAdapter implements ProviderAdapter {
 
@@ -24,6 +27,9 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
   private static final Set<String> MISTRAL_FIELDS = Set.of("model", "messages", "temperature", "top_p", "max_tokens",
     "stream", "stop", "random_seed", "response_format", "tools", "tool_choice", "presence_penalty",
     "frequency_penalty", "n", "parallel_tool_calls", "prediction", "safe_prompt", "prompt_mode");
+
+  /** Upstreams whose chat templates know no {@code developer} role. */
+  private static final Set<String> NO_DEVELOPER_ROLE = Set.of("mistral", "ollama", "vllm");
 
   private final String provider;
 
@@ -37,6 +43,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     GATEWAY_FIELDS.forEach(fields::remove);
     fields.put("model", call.upstreamModel());
     JsonObject body = new JsonObject(fields);
+    messages(body);
     switch (provider) {
       case "mistral" -> mistral(body, call);
       case "ollama" -> ollama(body, call);
@@ -55,6 +62,50 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
   /** OPENAI_API_BASE and custom bases include the version; the other hosts do not. */
   private String path() {
     return provider.equals("openai") || provider.equals("custom") ? "/chat/completions" : "/v1/chat/completions";
+  }
+
+  /** Rewrites the messages this upstream would refuse, on copies: the client's body stays as it was. */
+  private void messages(JsonObject body) {
+    boolean roles = NO_DEVELOPER_ROLE.contains(provider);
+    boolean ids = provider.equals("mistral");
+    if (!roles && !ids || !(body.getValue("messages") instanceof JsonArray list)) {
+      return;
+    }
+    JsonArray out = new JsonArray(new ArrayList<>(list.size()));
+    boolean changed = false;
+    for (Object o : list) {
+      JsonObject m = o instanceof JsonObject j ? j : null;
+      JsonObject fixed = m == null ? null : fixed(m, roles, ids);
+      changed |= fixed != m;
+      out.add(fixed == null ? o : fixed);
+    }
+    if (changed) {
+      body.put("messages", out);
+    }
+  }
+
+  /** The message as this upstream needs it: the same object when nothing changes, else a copy. */
+  private static JsonObject fixed(JsonObject m, boolean roles, boolean ids) {
+    JsonObject c = m;
+    if (roles && "developer".equals(m.getValue("role"))) {
+      c = m.copy().put("role", "system");
+    }
+    if (!ids) {
+      return c;
+    }
+    if (m.getValue("tool_call_id") instanceof String id && !id.equals(MistralToolIds.of(id))) {
+      c = (c == m ? m.copy() : c).put("tool_call_id", MistralToolIds.of(id));
+    }
+    if (m.getValue("tool_calls") instanceof JsonArray calls && calls.stream().anyMatch(t ->
+      t instanceof JsonObject call && call.getValue("id") instanceof String id && !id.equals(MistralToolIds.of(id)))) {
+      c = c == m ? m.copy() : c;
+      for (Object t : c.getJsonArray("tool_calls")) {
+        if (t instanceof JsonObject call && call.getValue("id") instanceof String id) {
+          call.put("id", MistralToolIds.of(id));
+        }
+      }
+    }
+    return c;
   }
 
   private static void askForUsage(JsonObject body, ChatCall call) {

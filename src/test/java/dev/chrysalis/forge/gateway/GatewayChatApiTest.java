@@ -125,6 +125,94 @@ class GatewayChatApiTest {
     assertThat(sse.finishReasons()).containsExactly("stop");
   }
 
+  /** A conversation with tool calls whose ids came from other providers, plus one already in Mistral's shape. */
+  private static JsonObject toolConversation(String model) {
+    JsonObject body = GatewayFixture.weather(model);
+    body.getJsonArray("messages")
+      .add(new JsonObject().put("role", "assistant").putNull("content").put("tool_calls", new JsonArray()
+        .add(toolCall("call_Xy12_abc", "Lyon")).add(toolCall("toolu_01A", "Nice")).add(toolCall("abcDEF123", "Pau"))))
+      .add(new JsonObject().put("role", "tool").put("tool_call_id", "call_Xy12_abc").put("content", "18C"))
+      .add(new JsonObject().put("role", "tool").put("tool_call_id", "toolu_01A").put("content", "21C"))
+      .add(new JsonObject().put("role", "tool").put("tool_call_id", "abcDEF123").put("content", "15C"))
+      .add(new JsonObject().put("role", "user").put("content", "And Paris?"));
+    return body;
+  }
+
+  private static JsonObject toolCall(String id, String city) {
+    return new JsonObject().put("id", id).put("type", "function").put("function",
+      new JsonObject().put("name", "get_weather").put("arguments", "{\"city\":\"" + city + "\"}"));
+  }
+
+  @Test
+  void mistralGetsToolCallIdsInItsShapeConsistentlyAndOthersGetThemAsSent() {
+    // the fake refuses ids that are not nine letters and digits, as Mistral does
+    f.chat(toolConversation("mistral-large-latest")).expect(200);
+    JsonArray msgs = f.fake.last().body().getJsonArray("messages");
+    JsonArray calls = msgs.getJsonObject(2).getJsonArray("tool_calls");
+    java.util.List<String> ids = calls.stream().map(c -> ((JsonObject) c).getString("id")).toList();
+    assertThat(ids).allSatisfy(id -> assertThat(id).matches("[a-zA-Z0-9]{9}")).doesNotHaveDuplicates();
+    assertThat(ids.get(2)).isEqualTo("abcDEF123");
+    assertThat(java.util.List.of(msgs.getJsonObject(3).getString("tool_call_id"),
+      msgs.getJsonObject(4).getString("tool_call_id"), msgs.getJsonObject(5).getString("tool_call_id")))
+      .isEqualTo(ids);
+    assertThat(calls.getJsonObject(0).getJsonObject("function").getString("arguments")).contains("Lyon");
+
+    // the same conversation later maps the same way, and the streamed path too
+    f.chat(toolConversation("mistral-small-latest").put("stream", true)).expect(200);
+    assertThat(f.fake.last().body().getJsonArray("messages").getJsonObject(2).getJsonArray("tool_calls").stream()
+      .map(c -> ((JsonObject) c).getString("id")).toList()).isEqualTo(ids);
+
+    f.chat(toolConversation("gpt-4o")).expect(200);
+    assertThat(f.fake.last().body().getJsonArray("messages")).isEqualTo(toolConversation("gpt-4o").getJsonArray("messages"));
+  }
+
+  @Test
+  void theDeveloperRoleIsSystemForUpstreamsThatDoNotKnowIt() {
+    for (String model : new String[]{"mistral-small-latest", "ollama/llama3"}) {
+      f.chat(GatewayFixture.weather(model)).expect(200);
+      assertThat(f.fake.last().body().getJsonArray("messages").getJsonObject(0).getString("role")).as(model)
+        .isEqualTo("system");
+    }
+    f.chat(GatewayFixture.weather("gpt-4o")).expect(200);
+    assertThat(f.fake.last().body().getJsonArray("messages").getJsonObject(0).getString("role")).isEqualTo("developer");
+  }
+
+  @Test
+  void multipleChoicesAreRefusedWhereTheUpstreamHasNone() {
+    for (String model : new String[]{"command-r", "ollama/llama3"}) {
+      int before = f.fake.seen.size();
+      Api.Resp r = f.chat(GatewayFixture.hello(model).put("n", 2)).expect(400);
+      assertThat(r.error().getString("code")).as(model).isEqualTo("unsupported_parameter");
+      assertThat(r.error().getString("param")).isEqualTo("n");
+      assertThat(f.fake.seen.size()).as(model).isEqualTo(before);
+    }
+    f.chat(GatewayFixture.hello("mistral-small-latest").put("n", 2)).expect(200);
+    assertThat(f.fake.last().body().getInteger("n")).isEqualTo(2);
+  }
+
+  // ---------------- what the upstream answers besides the body ----------------
+
+  @Test
+  void upstreamResponseHeadersNeverReachTheClient() {
+    for (JsonObject body : new JsonObject[]{GatewayFixture.hello("gpt-4o"), streamed(GatewayFixture.hello("gpt-4o"), true),
+      GatewayFixture.hello("claude-haiku-4-5"), streamed(GatewayFixture.hello("claude-haiku-4-5"), false),
+      GatewayFixture.hello("mistral-small-latest"), GatewayFixture.hello("gpt-4o-err400")}) {
+      Api.Resp r = f.chat(body);
+      String what = body.getString("model") + (body.containsKey("stream") ? " streamed" : "");
+      assertThat(f.fake.last().body().getString("model")).isEqualTo(body.getString("model"));
+      for (String leak : new String[]{"set-cookie", "openai-organization", "anthropic-organization-id", "request-id",
+        "openai-processing-ms", "anthropic-ratelimit-requests-remaining"}) {
+        assertThat(r.header(leak)).as(what + " " + leak).isNull();
+      }
+      assertThat(r.header("x-request-id")).as(what).isNotBlank().isNotEqualTo("req_upstream_1");
+      // our own rate-limit headers, not the upstream's counters
+      assertThat(r.header("x-ratelimit-remaining-requests")).as(what).isNotBlank()
+        .isNotEqualTo(FakeProviders.UPSTREAM_RATE_REMAINING);
+      assertThat(r.header("x-ratelimit-limit-requests")).as(what).isNotBlank().isNotEqualTo("5000");
+      assertThat(r.header("x-ratelimit-reset-requests")).as(what).isNotEqualTo("12ms");
+    }
+  }
+
   @Test
   void ollamaNeedsNoKey() {
     f.chat(GatewayFixture.hello("ollama/llama3")).expect(200);
@@ -175,6 +263,23 @@ class GatewayChatApiTest {
     assertThat(json.getJsonObject("usage").getInteger("prompt_tokens")).isEqualTo(128);
     assertThat(json.getJsonObject("usage").getInteger("completion_tokens")).isEqualTo(42);
     assertThat(json.getJsonObject("usage").getJsonObject("prompt_tokens_details").getInteger("cached_tokens")).isEqualTo(8);
+  }
+
+  @Test
+  void claudeModelsNewerThanOpus46GetNoSamplingSettingsOthersGetThemClamped() {
+    for (String model : new String[]{"claude-opus-4-7", "anthropic/claude-sonnet-5", "claude-haiku-5-20270101"}) {
+      f.chat(GatewayFixture.hello(model).put("temperature", 0.2).put("top_p", 0.5)).expect(200);
+      JsonObject up = f.fake.last().body();
+      assertThat(up.containsKey("temperature")).as(model).isFalse();
+      assertThat(up.containsKey("top_p")).as(model).isFalse();
+      assertThat(up.containsKey("top_k")).as(model).isFalse();
+    }
+    for (String model : new String[]{"claude-opus-4-1", "claude-opus-4-6", "claude-sonnet-4-5-20250929", "claude-3-5-sonnet-20241022"}) {
+      f.chat(GatewayFixture.hello(model).put("temperature", 1.4).put("top_p", 0.5)).expect(200);
+      JsonObject up = f.fake.last().body();
+      assertThat(up.getDouble("temperature")).as(model).isEqualTo(1.0);
+      assertThat(up.getDouble("top_p")).as(model).isEqualTo(0.5);
+    }
   }
 
   @Test
