@@ -33,8 +33,9 @@ public interface BillingService {
 
   /**
    * Takes one message of today's quota, atomically: {user_id, org_id?, request_id} →
-   * {reservation_id, remaining (null = unlimited), daily_limit, plan_id, resets_at}; none left →
-   * 402 {@code quota_exceeded}.
+   * {reservation_id, remaining, daily_limit, plan_id, resets_at}; none left → 402
+   * {@code quota_exceeded}. Unlimited plans reserve nothing: reservation_id, remaining and
+   * daily_limit are null and the message is counted when its usage is recorded.
    */
   Future<JsonObject> reserveMessage(JsonObject request);
 

@@ -44,6 +44,7 @@ final class BillingServiceImpl implements BillingService {
   private final AutumnClient autumn;
   private final AutumnAccounts accounts;
   private final BillingMetrics metrics;
+  private final UsageBatcher batcher;
   private final ExpiringCache<String> localPlans = new ExpiringCache<>(LOCAL_PLAN_CACHE_MS, 50_000);
   private Runnable outboxNudge = () -> { };
 
@@ -58,6 +59,7 @@ final class BillingServiceImpl implements BillingService {
     this.auth = auth;
     this.autumn = autumn;
     this.metrics = metrics;
+    this.batcher = new UsageBatcher(vertx, usage);
     this.accounts = autumn == null ? null : new AutumnAccounts(autumn, config, metrics);
   }
 
@@ -125,15 +127,26 @@ final class BillingServiceImpl implements BillingService {
         accounts.forget(s);
       }
       LocalDate today = today();
-      return Future.all(plan(s, refresh), store.used(s, today)).map(all -> {
-        Resolved r = all.resultAt(0);
-        int used = all.resultAt(1);
+      return plan(s, refresh).compose(r -> usedToday(s, r.plan(), today).map(used -> {
         Integer limit = r.plan().dailyLimit();
         return describe(r, s).put("used_today", used)
           .put("remaining_today", limit == null ? null : Math.max(0, limit - used))
           .put("resets_at", resetsAt(today));
-      });
+      }));
     }).recover(Errors::internal);
+  }
+
+  /** Limited plans count in their reservation counter; unlimited ones reserve nothing, so count the ledger. */
+  private Future<Integer> usedToday(Subject s, Plan plan, LocalDate today) {
+    return plan.unlimited() ? usage.messagesOn(s, today) : store.used(s, today);
+  }
+
+  Future<Void> drainUsage() {
+    return batcher.drain();
+  }
+
+  int queuedUsage() {
+    return batcher.queued();
   }
 
   private JsonObject describe(Resolved r, Subject s) {
@@ -199,12 +212,17 @@ final class BillingServiceImpl implements BillingService {
         if (Boolean.FALSE.equals(allowed)) {
           return Future.failedFuture(quotaExceeded(r.plan(), today));
         }
-        int limit = r.plan().unlimited() ? Integer.MAX_VALUE : r.plan().dailyLimit();
+        if (r.plan().unlimited()) {
+          // nothing to enforce, so nothing to lock: the ledger counts the message when its usage is recorded
+          return Future.succeededFuture(new JsonObject().putNull("reservation_id").putNull("remaining")
+            .putNull("daily_limit").put("plan_id", r.plan().id()).put("resets_at", resetsAt(today)));
+        }
+        int limit = r.plan().dailyLimit();
         return store.reserve(s, today, limit, Ids.next("rsv"), requestId, userId).compose(res -> res == null
           ? Future.<JsonObject>failedFuture(quotaExceeded(r.plan(), today))
           : Future.succeededFuture(new JsonObject()
             .put("reservation_id", res.reservationId())
-            .put("remaining", r.plan().unlimited() ? null : Math.max(0, limit - res.used()))
+            .put("remaining", Math.max(0, limit - res.used()))
             .put("daily_limit", r.plan().dailyLimit())
             .put("plan_id", r.plan().id())
             .put("resets_at", resetsAt(today))));
@@ -240,7 +258,7 @@ final class BillingServiceImpl implements BillingService {
       return Future.failedFuture(bad);
     }
     OutboxStore.Row track = autumnMode() ? trackRow(e) : null;
-    return usage.record(e, track).map(recorded -> {
+    return batcher.record(new UsageStore.Entry(e, track)).map(recorded -> {
       if (recorded && track != null) {
         outboxNudge.run();
       }

@@ -5,6 +5,7 @@ import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.store.Pools;
 import dev.chrysalis.forge.metrics.Metrics;
 import io.vertx.core.Future;
+import java.util.concurrent.TimeUnit;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +25,7 @@ public class BillingVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(BillingVerticle.class);
 
   private Pool pool;
+  private BillingServiceImpl service;
   private MessageConsumer<JsonObject> binding;
   private MessageConsumer<JsonObject> registrations;
   private MessageConsumer<String> planChanges;
@@ -31,6 +33,7 @@ public class BillingVerticle extends VerticleBase {
   private OutboxRelay relay;
   private long backlogTimer = -1;
   private static final long BACKLOG_EVERY_MS = 15_000;
+  private static final long DRAIN_SECONDS = 10;
 
   @Override
   public Future<?> start() {
@@ -39,7 +42,7 @@ public class BillingVerticle extends VerticleBase {
     BillingMetrics metrics = new BillingMetrics();
     OutboxStore outbox = new OutboxStore(pool);
     autumn = config.autumn().enabled() ? new AutumnClient(vertx, config.autumn()) : null;
-    BillingServiceImpl service = new BillingServiceImpl(vertx, config, new BillingStore(pool),
+    service = new BillingServiceImpl(vertx, config, new BillingStore(pool),
       new UsageStore(pool, outbox), outbox, new MembershipClient(vertx, config.membershipAddress())::roleOf,
       AuthService.createProxy(vertx), autumn, metrics);
     binding = new ServiceBinder(vertx).setAddress(BillingService.ADDRESS).register(BillingService.class, service);
@@ -70,6 +73,8 @@ public class BillingVerticle extends VerticleBase {
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
     Future<Void> regs = registrations == null ? Future.succeededFuture() : registrations.unregister();
     return Future.all(binding.unregister(), planChanges.unregister(), regs, relayStopped)
+      .eventually(() -> service.drainUsage().timeout(DRAIN_SECONDS, TimeUnit.SECONDS)
+        .onFailure(t -> LOG.error("stopping with usage events not yet recorded: {}", service.queuedUsage())))
       .eventually(() -> {
         if (autumn != null) {
           autumn.close();

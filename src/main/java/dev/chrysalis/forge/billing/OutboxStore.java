@@ -28,6 +28,11 @@ final class OutboxStore {
       .execute(Tuple.of(row.id(), row.kind(), row.payload())).mapEmpty();
   }
 
+  Future<Void> insertAll(SqlClient conn, List<Row> rows) {
+    return conn.preparedQuery("INSERT INTO billing_outbox (id, kind, payload) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+      .executeBatch(rows.stream().map(r -> Tuple.of(r.id(), r.kind(), r.payload())).toList()).mapEmpty();
+  }
+
   Future<Void> insert(Row row) {
     return insert(pool, row);
   }

@@ -8,7 +8,15 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
+import io.vertx.sqlclient.RowSet;
+
+import java.math.BigDecimal;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** SQL for the usage ledger ({@code usage_events}) and its daily aggregates ({@code usage_daily}). */
 final class UsageStore {
@@ -21,47 +29,103 @@ final class UsageStore {
     this.outbox = outbox;
   }
 
+  /** One event to record and, in Autumn mode, its outbox row. */
+  record Entry(UsageEvent event, OutboxStore.Row track) {
+  }
+
   /**
-   * Appends the event, bumps its daily aggregate, settles its reservation and (when {@code track}
-   * is not null) writes the outbox row, all in one transaction. False when the event was already
-   * recorded (nothing changes then).
+   * Records a batch in one transaction: appends the events, bumps their daily aggregates (summed
+   * per row first, so a busy user's row is updated once per batch), settles their reservations
+   * and writes the outbox rows of the new ones. The answer says, per entry, whether it was new
+   * (false = already recorded, nothing changed for it). Rows are touched in key order so
+   * concurrent batches from several nodes cannot deadlock.
    */
-  Future<Boolean> record(UsageEvent e, OutboxStore.Row track) {
+  Future<boolean[]> record(List<Entry> entries) {
+    List<Tuple> rows = new ArrayList<>(entries.size());
+    for (Entry en : entries) {
+      UsageEvent e = en.event();
+      rows.add(Tuple.from(new Object[] {e.userId(), e.id(), e.orgId(), e.sessionId(), e.model(), e.provider(),
+        e.inputTokens(), e.outputTokens(), e.costUsd(), e.byok(), e.providerKeyId(), e.reservationId(), e.day()}));
+    }
     return pool.withTransaction(conn -> conn.preparedQuery(
           "INSERT INTO usage_events (user_id, id, org_id, session_id, model, provider, input_tokens, output_tokens, "
             + "cost_usd, is_byok, provider_key_id, reservation_id, day) "
             + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, $12, $13) "
             + "ON CONFLICT (user_id, id) DO NOTHING RETURNING id")
-        .execute(Tuple.from(new Object[] {e.userId(), e.id(), e.orgId(), e.sessionId(), e.model(), e.provider(),
-          e.inputTokens(), e.outputTokens(), e.costUsd(), e.byok(), e.providerKeyId(),
-          e.reservationId(), e.day()}))
-        .compose(rows -> rows.size() == 0
-          ? Future.succeededFuture(false)
-          : aggregate(conn, e)
-            .compose(v -> settle(conn, e.reservationId()))
-            .compose(v -> track == null ? Future.succeededFuture() : outbox.insert(conn, track))
-            .map(v -> true)));
+        .executeBatch(rows)
+        .compose(result -> {
+          boolean[] fresh = new boolean[entries.size()];
+          List<Entry> inserted = new ArrayList<>();
+          RowSet<Row> rs = result;
+          for (int i = 0; i < fresh.length; i++, rs = rs.next()) {
+            fresh[i] = rs.size() > 0;
+            if (fresh[i]) {
+              inserted.add(entries.get(i));
+            }
+          }
+          if (inserted.isEmpty()) {
+            return Future.succeededFuture(fresh);
+          }
+          return aggregate(conn, inserted)
+            .compose(v -> settle(conn, inserted))
+            .compose(v -> track(conn, inserted))
+            .map(v -> fresh);
+        }));
   }
 
-  private static Future<Void> aggregate(SqlConnection conn, UsageEvent e) {
+  private static Future<Void> aggregate(SqlConnection conn, List<Entry> inserted) {
+    Map<String, long[]> sums = new TreeMap<>();
+    Map<String, BigDecimal> costs = new HashMap<>();
+    Map<String, UsageEvent> sample = new HashMap<>();
+    for (Entry en : inserted) {
+      UsageEvent e = en.event();
+      String key = e.userId() + '\u0000' + (e.orgId() == null ? "" : e.orgId()) + '\u0000' + e.day() + '\u0000' + e.model();
+      long[] sum = sums.computeIfAbsent(key, k -> new long[3]);
+      sum[0]++;
+      sum[1] += e.inputTokens();
+      sum[2] += e.outputTokens();
+      costs.merge(key, e.costUsd(), BigDecimal::add);
+      sample.putIfAbsent(key, e);
+    }
+    List<Tuple> rows = new ArrayList<>(sums.size());
+    sums.forEach((key, sum) -> {
+      UsageEvent e = sample.get(key);
+      rows.add(Tuple.of(e.userId(), e.orgId() == null ? "" : e.orgId(), e.day(), e.model(), sum[0], sum[1], sum[2],
+        costs.get(key)));
+    });
     return conn.preparedQuery(
         "INSERT INTO usage_daily (user_id, org_key, day, model, messages, input_tokens, output_tokens, cost_usd) "
-          + "VALUES ($1, $2, $3, $4, 1, $5, $6, $7::numeric) "
-          + "ON CONFLICT (user_id, org_key, day, model) DO UPDATE SET messages = usage_daily.messages + 1, "
-          + "input_tokens = usage_daily.input_tokens + $5, output_tokens = usage_daily.output_tokens + $6, "
-          + "cost_usd = usage_daily.cost_usd + $7::numeric")
-      .execute(Tuple.of(e.userId(), e.orgId() == null ? "" : e.orgId(), e.day(), e.model(), e.inputTokens(),
-        e.outputTokens(), e.costUsd()))
+          + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric) "
+          + "ON CONFLICT (user_id, org_key, day, model) DO UPDATE SET messages = usage_daily.messages + $5, "
+          + "input_tokens = usage_daily.input_tokens + $6, output_tokens = usage_daily.output_tokens + $7, "
+          + "cost_usd = usage_daily.cost_usd + $8::numeric")
+      .executeBatch(rows)
       .mapEmpty();
   }
 
-  private static Future<Void> settle(SqlConnection conn, String reservationId) {
-    if (reservationId == null) {
+  private static Future<Void> settle(SqlConnection conn, List<Entry> inserted) {
+    List<Tuple> ids = inserted.stream().map(en -> en.event().reservationId()).filter(id -> id != null).sorted()
+      .map(Tuple::of).toList();
+    if (ids.isEmpty()) {
       return Future.succeededFuture();
     }
     return conn.preparedQuery(
         "UPDATE billing_reservations SET status = 'consumed', settled_at = now() WHERE id = $1 AND status = 'reserved'")
-      .execute(Tuple.of(reservationId)).mapEmpty();
+      .executeBatch(ids).mapEmpty();
+  }
+
+  private Future<Void> track(SqlConnection conn, List<Entry> inserted) {
+    List<OutboxStore.Row> rows = inserted.stream().map(Entry::track).filter(t -> t != null).toList();
+    return rows.isEmpty() ? Future.succeededFuture() : outbox.insertAll(conn, rows);
+  }
+
+  /** Messages recorded for the subject on the day (how unlimited plans count, as they reserve nothing). */
+  Future<Integer> messagesOn(Subject s, LocalDate day) {
+    String where = s.isOrg() ? "org_key = $1" : "user_id = $1 AND org_key = ''";
+    return pool.preparedQuery("SELECT COALESCE(SUM(messages), 0)::int AS n FROM usage_daily WHERE " + where
+        + " AND day = $2")
+      .execute(Tuple.of(s.id(), day))
+      .map(rows -> rows.iterator().next().getInteger("n"));
   }
 
   /**

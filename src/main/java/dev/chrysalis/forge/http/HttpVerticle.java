@@ -59,7 +59,8 @@ public class HttpVerticle extends VerticleBase {
     ModelList models = new ModelList(gatewayConfig, gateway.catalog(), gateway.keys(), gateway.proxy().client());
 
     return vertx.fileSystem().readFile(CONTRACT_PATH).compose(contractText ->
-      OpenAPIContract.from(vertx, CONTRACT_PATH).compose(contract -> {
+      OpenAPIContract.from(vertx, CONTRACT_PATH).compose(parsed -> {
+        OpenAPIContract contract = new CachedValidatorContract(parsed);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
         builder.rootHandler(new RequestLog(new ClientIp(http.trustedProxies())));
         if (!http.allowedOrigins().isEmpty()) {

@@ -152,6 +152,23 @@ class BillingApiTest {
   }
 
   @Test
+  void unlimitedPlansReserveNothingAndCountRecordedMessages() {
+    Users.Registered u = Users.register(api);
+    setPlan("setUserPlan", u.id(), "team").expect(200);
+    JsonObject r = reserve(u.id(), null);
+    assertThat(r.getValue("reservation_id")).isNull();
+    assertThat(r.getValue("remaining")).isNull();
+    assertThat(r.getString("plan_id")).isEqualTo("team");
+    for (int i = 0; i < 3; i++) {
+      Bus.await(billing.recordUsage(new JsonObject().put("id", "req_" + UUID.randomUUID()).put("user_id", u.id())
+        .put("model", "gpt-4o-mini").put("provider", "openai").put("input_tokens", 10).put("output_tokens", 5)));
+    }
+    JsonObject plan = api.call("getBillingPlan").bearer(u.token()).send().expect(200).json();
+    assertThat(plan.getInteger("used_today")).isEqualTo(3);
+    assertThat(plan.getValue("remaining_today")).isNull();
+  }
+
+  @Test
   void reserveRejectsBadInput() {
     Bus.failure(billing.reserveMessage(new JsonObject().put("user_id", "usr_x")), 400, "invalid_request");
     Bus.failure(billing.reserveMessage(new JsonObject().put("request_id", "req_1")), 400, "invalid_request");

@@ -93,18 +93,36 @@ class BillingStoreTest {
   void duplicateEventsAreIgnoredAndAggregatesFollowTheEvents() {
     String user = "usr_" + UUID.randomUUID();
     LocalDate day = LocalDate.of(2026, 1, 4);
-    UsageEvent e = new UsageEvent("req_1", user, null, null, "gpt-4o", "openai", 10, 20, new BigDecimal("0.00022500"),
-      false, null, null, day);
-    List<Future<Boolean>> writes = new ArrayList<>();
+    UsageEvent e = event("req_1", user, day, 10, 20, "0.00022500");
+    List<Future<boolean[]>> writes = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      writes.add(usage.record(e, new OutboxStore.Row("trk:" + user + ":req_1", "track", new JsonObject(), 0)));
+      writes.add(usage.record(List.of(entry(e))));
     }
     Bus.await(Future.join(writes));
-    assertThat(writes.stream().filter(Future::result).count()).isEqualTo(1);
+    assertThat(writes.stream().filter(f -> f.result()[0]).count()).isEqualTo(1);
+
+    // one batch: a new event, a copy of it, an event already recorded and one more new event
+    UsageEvent second = event("req_2", user, day, 5, 5, "0.00010000");
+    UsageEvent third = event("req_3", user, day, 1, 2, "0.00000300");
+    boolean[] fresh = Bus.await(usage.record(List.of(entry(second), entry(second), entry(e), entry(third))));
+    assertThat(fresh).containsExactly(true, false, false, true);
+
     JsonObject sum = Bus.await(usage.summary(user, null, day, day));
-    assertThat(sum.getLong("messages")).isEqualTo(1);
-    assertThat(sum.getLong("tokens")).isEqualTo(30);
-    assertThat(sum.getDouble("cost_usd")).isEqualTo(0.000225);
+    assertThat(sum.getLong("messages")).isEqualTo(3);
+    assertThat(sum.getLong("tokens")).isEqualTo(43);
+    assertThat(sum.getDouble("cost_usd")).isEqualTo(0.000328);
+    assertThat(Bus.await(usage.messagesOn(Subject.user(user), day))).isEqualTo(3);
+    assertThat(Bus.await(pool.preparedQuery("SELECT count(*) AS n FROM billing_outbox WHERE id LIKE $1")
+      .execute(io.vertx.sqlclient.Tuple.of("trk:" + user + ":%"))).iterator().next().getLong("n")).isEqualTo(3);
+  }
+
+  private static UsageEvent event(String id, String user, LocalDate day, long in, long out, String cost) {
+    return new UsageEvent(id, user, null, null, "gpt-4o", "openai", in, out, new BigDecimal(cost), false, null, null,
+      day);
+  }
+
+  private static UsageStore.Entry entry(UsageEvent e) {
+    return new UsageStore.Entry(e, new OutboxStore.Row("trk:" + e.userId() + ":" + e.id(), "track", new JsonObject(), 0));
   }
 
   @Test
