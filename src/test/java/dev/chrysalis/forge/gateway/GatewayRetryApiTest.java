@@ -29,7 +29,9 @@ class GatewayRetryApiTest {
 
   @BeforeAll
   static void start() {
-    f = new GatewayFixture("CHRYSALIS_UPSTREAM_RETRY_MAX_WAIT_MS", "20000");
+    // a plan with a daily limit, so every call takes a reservation these tests can watch
+    f = new GatewayFixture("CHRYSALIS_UPSTREAM_RETRY_MAX_WAIT_MS", "20000", "CHRYSALIS_DEFAULT_PLAN", "pro",
+      "CHRYSALIS_RATE_PRO_PER_MINUTE", "60000");
   }
 
   @AfterAll
