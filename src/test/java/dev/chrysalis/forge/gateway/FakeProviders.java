@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code tools} (answers with a tool call), {@code err400|err401|err404|err429|err500|err503}
  * (that error, in that provider's error body), {@code slow} (first byte after {@link #slowMs}),
  * {@code cut} (the connection drops mid-stream), {@code hang} (the stream stops sending),
- * {@code drip} (a long stream, one event every 20 ms), {@code midstream} (an error event after
+ * {@code drip} (a long stream: {@link #dripEvents} events, one every {@link #dripIntervalMs}), {@code midstream} (an error event after
  * the first text). Anything else answers "Hello there!" (streamed in three pieces).
  */
 public final class FakeProviders implements AutoCloseable {
@@ -43,6 +43,9 @@ public final class FakeProviders implements AutoCloseable {
   public final AtomicInteger closedEarly = new AtomicInteger();
   public final AtomicInteger completedStreams = new AtomicInteger();
   public volatile long slowMs = 1500;
+  /** How many copies of the first text event a {@code drip} stream sends, and how far apart. */
+  public volatile int dripEvents = 1000;
+  public volatile long dripIntervalMs = 20;
 
   public FakeProviders() {
     try {
@@ -154,12 +157,12 @@ public final class FakeProviders implements AutoCloseable {
         closedEarly.incrementAndGet();
       }
     });
-    long interval = model.contains("drip") ? 20 : 0;
+    long interval = model.contains("drip") ? dripIntervalMs : 0;
     if (model.contains("drip")) {
-      // a long answer: the same text many times, one event every 20 ms
+      // a long answer: the same text many times, one event every dripIntervalMs
       java.util.ArrayList<String> longer = new java.util.ArrayList<>();
       longer.add(events.get(0));
-      for (int i = 0; i < 1000; i++) {
+      for (int i = 0; i < dripEvents; i++) {
         longer.add(events.get(1));
       }
       longer.addAll(events.subList(2, events.size()));
