@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * answer finishes that stream (every chunk, then [DONE]) while refusing new connections, records
  * its usage and exits; the other node serves throughout. A stream longer than
  * CHRYSALIS_SHUTDOWN_GRACE_SECONDS is ended at the deadline with a final error event the OpenAI
- * SDK raises, and is still billed.
+ * SDK raises, and is still billed; a call that has written nothing by then answers 503.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NodeShutdownStreamApiTest {
@@ -182,10 +182,24 @@ class NodeShutdownStreamApiTest {
         raised.set(t);
       }
     });
+    // and a non-streamed call whose upstream has not answered by the deadline
+    fake.slowMs = 120_000;
+    int seenBefore = fake.seen.size();
+    AtomicReference<Api.Resp> slow = new AtomicReference<>();
+    Thread waiting = new Thread(() -> slow.set(b.api.call("createChatCompletion").bearer(key)
+      .body(hello("gpt-4o-slow")).timeout(Duration.ofSeconds(60)).send()));
     try {
       reader.start();
+      waiting.start();
       assertThat(firstContent.await(30, TimeUnit.SECONDS)).as("the stream started").isTrue();
+      while (fake.seen.size() < seenBefore + 2) {
+        Thread.sleep(20);
+      }
       b.sigterm();
+      waiting.join(30_000);
+      assertThat(slow.get()).as("the waiting call was answered at the deadline").isNotNull();
+      assertThat(slow.get().status()).isEqualTo(503);
+      assertThat(slow.get().error().getString("code")).isEqualTo("server_shutting_down");
       reader.join(30_000);
       assertThat(reader.isAlive()).as("the stream ended at the deadline").isFalse();
       assertThat(raised.get()).as("the SDK raised the final error event").isNotNull();
@@ -195,7 +209,7 @@ class NodeShutdownStreamApiTest {
       assertThat(received.toString()).startsWith("HelHel").doesNotContain("lo there!");
       assertThat(b.exited(60)).as("node B exits after the deadline:\n" + b.logTail()).isTrue();
       JsonObject usage = onlyUsageRow(user.id());
-      assertThat(usage).as("the cut stream is billed with an estimate").isNotNull();
+      assertThat(usage).as("the cut stream is billed with an estimate (the unanswered call is not)").isNotNull();
       assertThat(usage.getLong("output_tokens")).isPositive();
     } finally {
       client.close();
