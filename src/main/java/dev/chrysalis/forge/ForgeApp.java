@@ -1,18 +1,24 @@
 package dev.chrysalis.forge;
 
+import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.auth.AuthVerticle;
+import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.billing.BillingVerticle;
 import dev.chrysalis.forge.bridge.BridgeConfig;
 import dev.chrysalis.forge.bridge.BridgeVerticle;
 import dev.chrysalis.forge.cluster.ClusterConfig;
+import dev.chrysalis.forge.cluster.LocalServices;
 import dev.chrysalis.forge.metrics.MetricsVerticle;
 import dev.chrysalis.forge.config.Secrets;
 import dev.chrysalis.forge.http.HttpVerticle;
+import dev.chrysalis.forge.ratelimit.RateLimitService;
 import dev.chrysalis.forge.ratelimit.RateLimitVerticle;
 import dev.chrysalis.forge.store.Database;
 import dev.chrysalis.forge.store.Migrations;
+import dev.chrysalis.forge.workspace.WorkspaceService;
 import dev.chrysalis.forge.workspace.WorkspaceVerticle;
 import dev.chrysalis.forge.vault.KeyVaultVerticle;
+import dev.chrysalis.forge.vault.VaultService;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -36,10 +42,14 @@ public final class ForgeApp {
   private final Vertx vertx;
   private final Database database;
   private final JsonObject config;
-  private final List<String> httpDeployments;
-  private final List<String> serviceDeployments;
+  private final List<Deployed> httpDeployments;
+  private final List<Deployed> serviceDeployments;
 
-  private ForgeApp(Vertx vertx, Database database, JsonObject config, List<String> http, List<String> services) {
+  /** One deployment, and the bus address it serves (null for none). */
+  private record Deployed(String id, String address) {
+  }
+
+  private ForgeApp(Vertx vertx, Database database, JsonObject config, List<Deployed> http, List<Deployed> services) {
     this.vertx = vertx;
     this.database = database;
     this.config = config;
@@ -66,17 +76,19 @@ public final class ForgeApp {
         .recover(t -> db.stop(vertx).transform(ignored -> Future.failedFuture(t))))
       .compose(db -> {
         cfg.getJsonObject("database").put("connect", db.target().toJson());
-        List<String> services = new ArrayList<>();
-        List<String> http = new ArrayList<>();
-        return deploy(vertx, AuthVerticle.class.getName(), cfg, 1, services)
-          .compose(v -> deploy(vertx, WorkspaceVerticle.class.getName(), cfg, 1, services))
-          .compose(v -> deploy(vertx, BillingVerticle.class.getName(), cfg, 1, services))
-          .compose(v -> deploy(vertx, RateLimitVerticle.class.getName(), cfg, 1, services))
-          .compose(v -> deploy(vertx, KeyVaultVerticle.class.getName(), cfg, 1, services))
-          .compose(v -> deploy(vertx, MetricsVerticle.class.getName(), cfg, 1, services))
+        List<Deployed> services = new ArrayList<>();
+        List<Deployed> http = new ArrayList<>();
+        // in dependency order: each service's proxies are made after the services it calls, so
+        // they find them on this node (LocalServices)
+        return deploy(vertx, AuthVerticle.class.getName(), AuthService.ADDRESS, cfg, 1, services)
+          .compose(v -> deploy(vertx, WorkspaceVerticle.class.getName(), WorkspaceService.ADDRESS, cfg, 1, services))
+          .compose(v -> deploy(vertx, BillingVerticle.class.getName(), BillingService.ADDRESS, cfg, 1, services))
+          .compose(v -> deploy(vertx, RateLimitVerticle.class.getName(), RateLimitService.ADDRESS, cfg, 1, services))
+          .compose(v -> deploy(vertx, KeyVaultVerticle.class.getName(), VaultService.ADDRESS, cfg, 1, services))
+          .compose(v -> deploy(vertx, MetricsVerticle.class.getName(), null, cfg, 1, services))
           .compose(v -> BridgeConfig.from(cfg).enabled()
-            ? deploy(vertx, BridgeVerticle.class.getName(), cfg, 1, services) : Future.<Void>succeededFuture())
-          .compose(v -> deploy(vertx, HttpVerticle.class.getName(), cfg, httpInstances(cfg), http))
+            ? deploy(vertx, BridgeVerticle.class.getName(), null, cfg, 1, services) : Future.<Void>succeededFuture())
+          .compose(v -> deploy(vertx, HttpVerticle.class.getName(), null, cfg, httpInstances(cfg), http))
           .map(v -> new ForgeApp(vertx, db, cfg, http, services))
           .recover(t -> undeployAll(vertx, http).compose(x -> undeployAll(vertx, services))
             .eventually(() -> db.stop(vertx)).transform(x -> Future.failedFuture(t)));
@@ -84,10 +96,14 @@ public final class ForgeApp {
       .onSuccess(app -> LOG.info("Chrysalis Forge {} listening on {}", version(), app.baseUrl()));
   }
 
-  private static Future<Void> deploy(Vertx vertx, String verticle, JsonObject cfg, int instances, List<String> ids) {
+  private static Future<Void> deploy(Vertx vertx, String verticle, String address, JsonObject cfg, int instances,
+                                     List<Deployed> deployed) {
     return vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(cfg).setInstances(instances))
       .map(id -> {
-        ids.add(id);
+        deployed.add(new Deployed(id, address));
+        if (address != null) {
+          LocalServices.serving(vertx, address);
+        }
         return null;
       });
   }
@@ -97,20 +113,28 @@ public final class ForgeApp {
     return n > 0 ? n : Runtime.getRuntime().availableProcessors();
   }
 
-  private static Future<Void> undeployAll(Vertx vertx, List<String> ids) {
-    List<Future<Void>> all = new ArrayList<>();
-    for (String id : ids) {
-      all.add(vertx.undeploy(id).recover(t -> Future.succeededFuture()));
+  /** Last deployed first, one after the other: a service stops after those that call it. */
+  private static Future<Void> undeployAll(Vertx vertx, List<Deployed> deployed) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = deployed.size() - 1; i >= 0; i--) {
+      Deployed d = deployed.get(i);
+      chain = chain.compose(v -> {
+        if (d.address() != null) {
+          LocalServices.stopped(vertx, d.address());
+        }
+        return vertx.undeploy(d.id()).recover(t -> Future.succeededFuture());
+      });
     }
-    ids.clear();
-    return Future.join(all).mapEmpty();
+    deployed.clear();
+    return chain;
   }
 
   /**
-   * HTTP first (stop accepting, finish in-flight requests), then services, then the database. A
-   * clustered node then waits {@code cluster.leave_drain_ms} with its bus still open, so a request
-   * another node routed here just before it saw the services go gets a prompt "no handler" reply
-   * instead of vanishing when the bus closes (and the others' view of the cluster settles).
+   * HTTP first (stop accepting, finish in-flight requests and streams up to the grace deadline,
+   * wait for their usage to be recorded), then the services (callers before callees), then the
+   * database. A clustered node then waits {@code cluster.leave_drain_ms} with its bus still open
+   * so the others see its services unregistered before it leaves; the caller then closes the
+   * Vertx, which leaves the cluster.
    */
   public Future<Void> stop() {
     return undeployAll(vertx, httpDeployments)

@@ -58,11 +58,18 @@ public final class Main {
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
+    // the JVM exits when the hook returns: wait for the grace period of requests and streams, then
+    // for the services, the database and leaving the cluster (vertx.close), which come after
+    long graceSeconds = app.config().getJsonObject("server", new JsonObject()).getLong("shutdown_grace_seconds", 20L);
+    long waitSeconds = graceSeconds + 60;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutting down");
-      app.stop().eventually(vertx::close).onComplete(ar -> stopped.countDown());
+      LOG.info("shutting down: finishing requests (up to {} s), then leaving", graceSeconds);
+      app.stop().eventually(vertx::close).onComplete(ar -> {
+        LOG.info("shut down");
+        stopped.countDown();
+      });
       try {
-        stopped.await(60, TimeUnit.SECONDS);
+        stopped.await(waitSeconds, TimeUnit.SECONDS);
       } catch (InterruptedException ignored) {
         Thread.currentThread().interrupt();
       }

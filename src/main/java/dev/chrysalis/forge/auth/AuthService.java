@@ -4,7 +4,6 @@ import io.vertx.codegen.annotations.ProxyGen;
 import io.vertx.codegen.annotations.VertxGen;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -17,8 +16,9 @@ public interface AuthService {
 
   String ADDRESS = "forge.auth";
 
+  /** This node's AuthService when it runs one, else any node's (see {@code cluster/LocalServices}). */
   static AuthService createProxy(Vertx vertx) {
-    return new AuthServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(15_000));
+    return new AuthServiceClient(vertx, 15_000);
   }
 
   /** {email, password, display_name?, ip?, user_agent?} → {id, email, display_name, token}. */

@@ -4,7 +4,6 @@ import io.vertx.codegen.annotations.ProxyGen;
 import io.vertx.codegen.annotations.VertxGen;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -18,8 +17,13 @@ public interface BillingService {
 
   String ADDRESS = "forge.billing";
 
+  /** This node's BillingService when it runs one, else any node's (see {@code cluster/LocalServices}). */
   static BillingService createProxy(Vertx vertx) {
-    return new BillingServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(15_000));
+    return createProxyWaiting(vertx, 15_000);
+  }
+
+  static BillingService createProxyWaiting(Vertx vertx, long sendTimeoutMs) {
+    return new BillingServiceClient(vertx, sendTimeoutMs);
   }
 
   /** → {plan_id, name, features:[…], daily_limit (null = unlimited), rate_per_minute?, source, org_id}. */

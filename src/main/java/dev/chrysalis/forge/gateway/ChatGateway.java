@@ -11,7 +11,11 @@ import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The chat hot path after authentication and the rate limit: check the body, route the model,
@@ -23,6 +27,13 @@ import java.util.UUID;
 public final class ChatGateway {
 
   private static final Logger CALLS = LoggerFactory.getLogger("forge.gateway");
+  /** How long {@link #close} waits for usage still being recorded. */
+  private static final long SETTLE_WAIT_MS = 10_000;
+
+  private final Vertx vertx;
+  /** recordUsage calls not answered yet; touched only on this verticle's event loop. */
+  private final Set<Future<JsonObject>> settling = new HashSet<>();
+  private long deadlineTimer = -1;
 
   private final ModelCatalog catalog;
   private final ServiceEnvironmentKeys keys;
@@ -31,6 +42,7 @@ public final class ChatGateway {
   private final VaultService vault;
 
   public ChatGateway(Vertx vertx, GatewayConfig config, BillingService billing, VaultService vault) {
+    this.vertx = vertx;
     this.billing = billing;
     this.vault = vault;
     this.catalog = new ModelCatalog(config);
@@ -116,8 +128,14 @@ public final class ChatGateway {
       .put("is_byok", credentials.byok())
       .put("provider_key_id", credentials.providerKeyId())
       .put("reservation_id", reservation.getString("reservation_id"));
-    billing.recordUsage(event).onFailure(t ->
-      CALLS.error("usage not recorded for request {}: {}", caller.requestId(), t.getMessage()));
+    Future<JsonObject> recorded = billing.recordUsage(event);
+    settling.add(recorded);
+    recorded.onComplete(ar -> {
+      settling.remove(recorded);
+      if (ar.failed()) {
+        CALLS.error("usage not recorded for request {}: {}", caller.requestId(), ar.cause().getMessage());
+      }
+    });
     return Future.succeededFuture(outcome);
   }
 
@@ -146,8 +164,34 @@ public final class ChatGateway {
     }
   }
 
+  /**
+   * The server is shutting down: calls still running {@code afterMs} from now are ended then
+   * (a stream with a final error event the OpenAI SDKs raise, a call that wrote nothing with 503
+   * {@code server_shutting_down}), and billed with what they produced. Call on this verticle's
+   * event loop.
+   */
+  public void endCallsAfter(long afterMs) {
+    deadlineTimer = vertx.setTimer(Math.max(1, afterMs), id -> {
+      deadlineTimer = -1;
+      int ended = proxy.endAll(Errors.error(503, "server_shutting_down",
+        "The server is shutting down and ended this answer early. Retry the request.", null));
+      if (ended > 0) {
+        CALLS.warn("shutdown deadline: ended {} call(s) still in progress", ended);
+      }
+    });
+  }
+
+  /** Waits (bounded) for usage still being recorded, so a node that stops bills what it served. */
   public Future<Void> close() {
-    return proxy.close();
+    if (deadlineTimer >= 0) {
+      vertx.cancelTimer(deadlineTimer);
+      deadlineTimer = -1;
+    }
+    Future<Void> settled = settling.isEmpty() ? Future.succeededFuture()
+      : Future.join(List.copyOf(settling)).<Void>mapEmpty()
+        .timeout(SETTLE_WAIT_MS, TimeUnit.MILLISECONDS)
+        .recover(t -> Future.succeededFuture());
+    return settled.eventually(proxy::close);
   }
 
   public ChatProxy proxy() {

@@ -18,7 +18,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceException;
 
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Sends one chat call upstream and answers the client, in the HTTP verticle (chat bytes never
@@ -41,6 +44,9 @@ public final class ChatProxy {
   private final HttpClient client;
   private final UpstreamRetry retry;
   private final Map<String, ProviderAdapter> adapters = new HashMap<>();
+  /** Calls in progress; touched only on this verticle's event loop. */
+  private final Set<Exchange> active = new LinkedHashSet<>();
+  private ServiceException ended;
 
   public ChatProxy(Vertx vertx, GatewayConfig config) {
     this.vertx = vertx;
@@ -67,6 +73,10 @@ public final class ChatProxy {
    * instead of being written.
    */
   public Future<CallOutcome> call(ChatCall call, Credentials credentials, HttpServerResponse response) {
+    if (ended != null) {
+      return Future.succeededFuture(new CallOutcome(ended.failureCode(), Usage.NONE,
+        ended.getDebugInfo().getString("code"), false, ended));
+    }
     UpstreamCall up;
     try {
       up = adapters.get(call.provider()).request(call, credentials);
@@ -80,6 +90,21 @@ public final class ChatProxy {
         exchange.upstream == null ? 0 : exchange.upstream.statusCode(),
         exchange.upstream == null ? null : exchange.upstream.headers()));
     });
+  }
+
+  /**
+   * Ends every call still in progress now, because the server is going away: a stream that began
+   * gets {@code reason} as its final error event (and is billed with what it produced); a call
+   * that wrote nothing yet answers {@code reason} in our error shape, and so does any call made
+   * after this. Returns how many it ended. Call on this proxy's event loop.
+   */
+  public int endAll(ServiceException reason) {
+    ended = reason;
+    List<Exchange> now = List.copyOf(active);
+    for (Exchange exchange : now) {
+      exchange.abort(reason);
+    }
+    return now.size();
   }
 
   public Future<Void> close() {
@@ -113,6 +138,7 @@ public final class ChatProxy {
     }
 
     Future<CallOutcome> start() {
+      active.add(this);
       if (res != null) {
         res.closeHandler(v -> clientGone());
       }
@@ -284,6 +310,18 @@ public final class ChatProxy {
       }
     }
 
+    void abort(ServiceException reason) {
+      if (done) {
+        return;
+      }
+      if (writer != null) {
+        writer.fail(reason);
+        endStream(true);
+      } else {
+        failBeforeStart(reason);
+      }
+    }
+
     /** The client closed the connection: stop the upstream work now and bill what was produced. */
     private void clientGone() {
       if (done) {
@@ -300,6 +338,7 @@ public final class ChatProxy {
 
     private void finish(CallOutcome outcome) {
       done = true;
+      active.remove(this);
       if (timerId >= 0) {
         vertx.cancelTimer(timerId);
         timerId = -1;

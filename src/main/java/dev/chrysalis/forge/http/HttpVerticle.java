@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 public class HttpVerticle extends VerticleBase {
 
   public static final String CONTRACT_PATH = "openapi/forge.yaml";
+  /** After the grace period, how long a connection may take to carry the final event of a cut stream. */
+  private static final long LAST_EVENT_MS = 2_000;
   private static final int[] ERROR_STATUSES = {400, 401, 403, 404, 405, 413, 415, 500, 501, 502, 503};
 
   private HttpServer server;
@@ -125,12 +127,20 @@ public class HttpVerticle extends VerticleBase {
       .maxAgeSeconds(600);
   }
 
-  /** Stops accepting, lets in-flight requests finish within the grace period, then closes. */
+  /**
+   * Stops accepting, lets in-flight requests finish within the grace period, then closes. Chat
+   * calls still running at the deadline are ended by the gateway (a stream with a final error
+   * event); connections get a little longer to carry that last event before they are cut.
+   */
   @Override
   public Future<?> stop() {
+    long graceMs = TimeUnit.SECONDS.toMillis(shutdownGraceSeconds);
+    if (gateway != null) {
+      gateway.endCallsAfter(graceMs);
+    }
     Future<Void> closing = server == null
       ? Future.succeededFuture()
-      : server.shutdown(shutdownGraceSeconds, TimeUnit.SECONDS);
+      : server.shutdown(graceMs + LAST_EVENT_MS, TimeUnit.MILLISECONDS);
     return closing.eventually(() -> gateway == null ? Future.succeededFuture() : gateway.close())
       .eventually(() -> readiness == null ? Future.succeededFuture() : readiness.close())
       .eventually(() -> pool.close());

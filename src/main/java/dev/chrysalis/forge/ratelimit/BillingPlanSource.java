@@ -1,10 +1,8 @@
 package dev.chrysalis.forge.ratelimit;
 
 import dev.chrysalis.forge.billing.BillingService;
-import dev.chrysalis.forge.billing.BillingServiceVertxEBProxy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 
 /**
  * The caller's plan from {@link BillingService#getPlan} (in an org's context when the request
@@ -18,8 +16,7 @@ public final class BillingPlanSource implements PlanSource {
   private final BillingService billing;
 
   public BillingPlanSource(Vertx vertx) {
-    this.billing = new BillingServiceVertxEBProxy(vertx, BillingService.ADDRESS,
-      new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MS));
+    this.billing = BillingService.createProxyWaiting(vertx, SEND_TIMEOUT_MS);
   }
 
   @Override

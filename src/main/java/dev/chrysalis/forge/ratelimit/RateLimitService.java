@@ -1,10 +1,10 @@
 package dev.chrysalis.forge.ratelimit;
 
+import dev.chrysalis.forge.cluster.LocalServices;
 import io.vertx.codegen.annotations.ProxyGen;
 import io.vertx.codegen.annotations.VertxGen;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -31,8 +31,9 @@ public interface RateLimitService {
     return createProxyWaiting(vertx, SEND_TIMEOUT_MS);
   }
 
+  /** Registered with registerLocal on every node: local delivery when this node runs it (see {@code cluster/LocalServices}). */
   static RateLimitService createProxyWaiting(Vertx vertx, long sendTimeoutMs) {
-    return new RateLimitServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(sendTimeoutMs));
+    return new RateLimitServiceVertxEBProxy(vertx, ADDRESS, LocalServices.options(vertx, ADDRESS, sendTimeoutMs));
   }
 
   /**

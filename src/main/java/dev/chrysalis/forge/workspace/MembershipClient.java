@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import dev.chrysalis.forge.cluster.LocalServices;
 import dev.chrysalis.forge.errors.Errors;
 
 /**
@@ -27,7 +28,8 @@ public final class MembershipClient {
 
   /** The user's role in the org (owner, admin, member, reader), or null when not a member. */
   public Future<String> roleOf(String orgId, String userId) {
-    DeliveryOptions options = new DeliveryOptions().addHeader("action", ACTION).setSendTimeout(5_000);
+    // this node's workspace service when it runs one (see cluster/LocalServices)
+    DeliveryOptions options = LocalServices.options(vertx, address, 5_000).addHeader("action", ACTION);
     return vertx.eventBus().<JsonObject>request(address, new JsonObject().put("orgId", orgId).put("userId", userId), options)
       .map(reply -> reply.body() == null ? null : reply.body().getString("role"))
       .recover(t -> {

@@ -1,10 +1,10 @@
 package dev.chrysalis.forge.workspace;
 
+import dev.chrysalis.forge.cluster.LocalServices;
 import io.vertx.codegen.annotations.ProxyGen;
 import io.vertx.codegen.annotations.VertxGen;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -22,8 +22,9 @@ public interface WorkspaceService {
 
   String ADDRESS = "forge.workspace";
 
+  /** This node's WorkspaceService when it runs one, else any node's (see {@code cluster/LocalServices}). */
   static WorkspaceService createProxy(Vertx vertx) {
-    return new WorkspaceServiceVertxEBProxy(vertx, ADDRESS, new DeliveryOptions().setSendTimeout(15_000));
+    return new WorkspaceServiceVertxEBProxy(vertx, ADDRESS, LocalServices.options(vertx, ADDRESS, 15_000));
   }
 
   // ---- organizations ----

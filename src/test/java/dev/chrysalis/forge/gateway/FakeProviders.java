@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * {@code tools} (answers with a tool call), {@code err400|err401|err404|err429|err500|err503}
  * (that error, in that provider's error body), {@code slow} (first byte after {@link #slowMs}),
  * {@code cut} (the connection drops mid-stream), {@code hang} (the stream stops sending),
- * {@code drip} (a long stream, one event every 20 ms), {@code midstream} (an error event after
+ * {@code drip} (a long stream: {@link #dripEvents} events, one every {@link #dripIntervalMs}), {@code midstream} (an error event after
  * the first text), {@code fail<N>x<status>} (the first N calls with that model name answer that
  * status, then it works; {@code fail<N>xreset} closes the connection without an answer instead),
  * with {@code ra<S>s} a {@code retry-after: S} header on those failures (default 0) and
@@ -63,6 +63,9 @@ public final class FakeProviders implements AutoCloseable {
   public final AtomicInteger completedStreams = new AtomicInteger();
   public volatile long slowMs = 1500;
   private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+  /** How many copies of the first text event a {@code drip} stream sends, and how far apart. */
+  public volatile int dripEvents = 1000;
+  public volatile long dripIntervalMs = 20;
 
   public FakeProviders() {
     try {
@@ -233,12 +236,12 @@ public final class FakeProviders implements AutoCloseable {
         closedEarly.incrementAndGet();
       }
     });
-    long interval = model.contains("drip") ? 20 : 0;
+    long interval = model.contains("drip") ? dripIntervalMs : 0;
     if (model.contains("drip")) {
-      // a long answer: the same text many times, one event every 20 ms
+      // a long answer: the same text many times, one event every dripIntervalMs
       java.util.ArrayList<String> longer = new java.util.ArrayList<>();
       longer.add(events.get(0));
-      for (int i = 0; i < 1000; i++) {
+      for (int i = 0; i < dripEvents; i++) {
         longer.add(events.get(1));
       }
       longer.addAll(events.subList(2, events.size()));
