@@ -94,7 +94,7 @@ class BillingStoreTest {
     String user = "usr_" + UUID.randomUUID();
     LocalDate day = LocalDate.of(2026, 1, 4);
     UsageEvent e = new UsageEvent("req_1", user, null, null, "gpt-4o", "openai", 10, 20, new BigDecimal("0.00022500"),
-      false, null, null, day);
+      false, false, null, null, day);
     List<Future<Boolean>> writes = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       writes.add(usage.record(e, new OutboxStore.Row("trk:" + user + ":req_1", "track", new JsonObject(), 0)));
