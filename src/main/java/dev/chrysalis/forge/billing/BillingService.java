@@ -48,8 +48,9 @@ public interface BillingService {
 
   /**
    * Appends a usage event {id (request id), user_id, org_id?, session_id?, model, provider,
-   * input_tokens, output_tokens, is_byok?, provider_key_id?, reservation_id?}, idempotent by
-   * (user_id, id) → {id, recorded (false = already recorded), cost_usd}.
+   * input_tokens, output_tokens, is_byok?, estimated? (counts are the gateway's estimate, default
+   * false), provider_key_id?, reservation_id?}, idempotent by (user_id, id) → {id, recorded (false =
+   * already recorded), cost_usd}.
    */
   Future<JsonObject> recordUsage(JsonObject event);
 

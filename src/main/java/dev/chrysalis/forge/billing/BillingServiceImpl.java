@@ -289,10 +289,14 @@ final class BillingServiceImpl implements BillingService {
     if (byok != null && !(byok instanceof Boolean)) {
       throw Errors.error(400, "invalid_request", "is_byok must be a boolean.", "is_byok");
     }
+    Object estimated = ev.getValue("estimated");
+    if (estimated != null && !(estimated instanceof Boolean)) {
+      throw Errors.error(400, "invalid_request", "estimated must be a boolean.", "estimated");
+    }
     String providerKeyId = optionalId(ev, "provider_key_id");
     String reservationId = optionalId(ev, "reservation_id");
     return new UsageEvent(id, userId, orgId, sessionId, model, provider, in, out, cost(model, in, out),
-      Boolean.TRUE.equals(byok), providerKeyId, reservationId, today());
+      Boolean.TRUE.equals(byok), Boolean.TRUE.equals(estimated), providerKeyId, reservationId, today());
   }
 
   /** Price table in conf, USD per million tokens; unknown models cost 0. */

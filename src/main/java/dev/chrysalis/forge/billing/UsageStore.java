@@ -45,12 +45,13 @@ final class UsageStore {
     for (Entry en : entries) {
       UsageEvent e = en.event();
       rows.add(Tuple.from(new Object[] {e.userId(), e.id(), e.orgId(), e.sessionId(), e.model(), e.provider(),
-        e.inputTokens(), e.outputTokens(), e.costUsd(), e.byok(), e.providerKeyId(), e.reservationId(), e.day()}));
+        e.inputTokens(), e.outputTokens(), e.costUsd(), e.byok(), e.estimated(), e.providerKeyId(), e.reservationId(),
+        e.day()}));
     }
     return pool.withTransaction(conn -> conn.preparedQuery(
           "INSERT INTO usage_events (user_id, id, org_id, session_id, model, provider, input_tokens, output_tokens, "
-            + "cost_usd, is_byok, provider_key_id, reservation_id, day) "
-            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, $12, $13) "
+            + "cost_usd, is_byok, estimated, provider_key_id, reservation_id, day) "
+            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, $12, $13, $14) "
             + "ON CONFLICT (user_id, id) DO NOTHING RETURNING id")
         .executeBatch(rows)
         .compose(result -> {

@@ -8,7 +8,9 @@ import io.vertx.serviceproxy.ServiceException;
  * exchange amounts to (a stream may have shown 200 and then an error event), the usage (reported
  * or estimated), our error code if any, whether the client went away first, and — when nothing
  * was written to the client yet — the error the caller must still answer with. {@code completion}
- * is the answer itself when the call was made without a client response (thread chat).
+ * is the answer itself when the call was made without a client response (thread chat), or, for a
+ * held stream ({@link ChatCall#heldOpen()}), what was streamed before the stream ended for
+ * whatever reason (null when the client left before the upstream answered).
  */
 public record CallOutcome(int status, Usage usage, String errorCode, boolean clientCancelled,
                           ServiceException unanswered, JsonObject completion) {

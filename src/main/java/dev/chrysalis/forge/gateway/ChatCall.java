@@ -4,10 +4,17 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * One chat request after routing: the client's OpenAI-format body (already checked), where it
- * goes, and the id/created every chunk of the answer repeats.
+ * goes, and the id/created every chunk of the answer repeats. {@code heldOpen} (thread chat
+ * streams): the caller finishes the stream itself, so the proxy keeps the streamed text, writes no
+ * {@code [DONE]} and leaves the response open.
  */
 public record ChatCall(JsonObject body, ModelRoute route, boolean stream, boolean includeUsage, String completionId,
-                       long created) {
+                       long created, boolean heldOpen) {
+
+  public ChatCall(JsonObject body, ModelRoute route, boolean stream, boolean includeUsage, String completionId,
+                  long created) {
+    this(body, route, stream, includeUsage, completionId, created, false);
+  }
 
   public String provider() {
     return route.provider();

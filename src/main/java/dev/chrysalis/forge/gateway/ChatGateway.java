@@ -58,8 +58,16 @@ public final class ChatGateway {
     return keys;
   }
 
-  /** Who is calling, as the HTTP layer knows it. */
-  public record Caller(String userId, String orgId, String requestId) {
+  /** Who is calling, as the HTTP layer knows it; {@code sessionId} when the call belongs to a thread session. */
+  public record Caller(String userId, String orgId, String requestId, String sessionId) {
+
+    public Caller(String userId, String orgId, String requestId) {
+      this(userId, orgId, requestId, null);
+    }
+
+    public Caller inSession(String id) {
+      return new Caller(userId, orgId, requestId, id);
+    }
   }
 
   /**
@@ -67,6 +75,14 @@ public final class ChatGateway {
    * {@link CallOutcome#unanswered()} is set, nothing was written and the caller answers with it.
    */
   public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response) {
+    return chat(body, caller, response, false);
+  }
+
+  /**
+   * As above; with {@code heldOpen} a stream is left open for the caller to finish (see
+   * {@link ChatCall#heldOpen()}): the outcome carries what was streamed, usage is already recorded.
+   */
+  public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, boolean heldOpen) {
     long start = System.nanoTime();
     ChatCall call;
     try {
@@ -76,7 +92,8 @@ public final class ChatGateway {
       boolean includeUsage = stream && body.getValue("stream_options") instanceof JsonObject o
         && Boolean.TRUE.equals(o.getValue("include_usage"));
       call = new ChatCall(body, route, stream, includeUsage,
-        "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""), System.currentTimeMillis() / 1000);
+        "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""), System.currentTimeMillis() / 1000,
+        stream && heldOpen);
     } catch (ServiceException e) {
       return Future.succeededFuture(new CallOutcome(e.failureCode(), Usage.NONE, code(e), false, e));
     }
@@ -120,11 +137,12 @@ public final class ChatGateway {
       .put("id", caller.requestId())
       .put("user_id", caller.userId())
       .put("org_id", caller.orgId())
-      .putNull("session_id")
+      .put("session_id", caller.sessionId())
       .put("model", billedModel)
       .put("provider", call.provider())
       .put("input_tokens", outcome.usage().promptTokens())
       .put("output_tokens", outcome.usage().completionTokens())
+      .put("estimated", outcome.usage().estimated())
       .put("is_byok", credentials.byok())
       .put("provider_key_id", credentials.providerKeyId())
       .put("reservation_id", reservation.getString("reservation_id"));

@@ -140,6 +140,11 @@ public final class ChatProxy {
     Future<CallOutcome> start() {
       active.add(this);
       if (res != null) {
+        if (res.closed()) {
+          // gone while billing and the vault were asked: no upstream call at all
+          failBeforeStart(Errors.error(499, "client_closed_request", "The client closed the connection.", null));
+          return promise.future();
+        }
         res.closeHandler(v -> clientGone());
       }
       RequestOptions options = new RequestOptions()
@@ -238,7 +243,8 @@ public final class ChatProxy {
         .putHeader("cache-control", "no-cache")
         .putHeader("content-encoding", "identity")
         .putHeader("x-accel-buffering", "no");
-      writer = new ChunkWriter(call.completionId(), call.created(), call.clientModel(), call.includeUsage(), buf -> {
+      writer = new ChunkWriter(call.completionId(), call.created(), call.clientModel(), call.includeUsage(),
+        call.heldOpen(), buf -> {
         res.write(buf);
         if (res.writeQueueFull()) {
           resp.pause();
@@ -291,13 +297,16 @@ public final class ChatProxy {
       ServiceException failure = writer.failure();
       Usage reported = writer.reportedUsage();
       Usage usage = failure == null && reported != null ? reported : estimate(writer.streamedChars(), reported);
+      // the stream is written out before anyone hears the outcome: a held stream's owner writes next
+      writer.close(usage);
       finish(new CallOutcome(failure == null ? 200 : failure.failureCode(), usage,
-        failure == null ? null : failure.getDebugInfo().getString("code"), false, null));
+        failure == null ? null : failure.getDebugInfo().getString("code"), false, null, writer.answer(usage)));
       if (cancelUpstream && req != null) {
         req.reset();
       }
-      writer.close(usage);
-      res.end();
+      if (!call.heldOpen()) {
+        res.end();
+      }
     }
 
     private void failBeforeStart(ServiceException e) {
@@ -330,7 +339,8 @@ public final class ChatProxy {
       long chars = writer == null ? 0 : writer.streamedChars();
       Usage reported = writer == null ? null : writer.reportedUsage();
       Usage usage = estimate(chars, reported);
-      finish(new CallOutcome(499, usage, "client_closed_request", true, null));
+      finish(new CallOutcome(499, usage, "client_closed_request", true, null,
+        writer == null ? null : writer.answer(usage)));
       if (req != null) {
         req.reset();
       }

@@ -13,6 +13,10 @@ import java.util.function.Consumer;
  * finish_reason, the usage chunk only when the client asked for it, then {@code data: [DONE]}.
  * Every event ends with a blank line. Also counts the streamed characters, which is what an
  * estimate of the output tokens is based on when the upstream never reports usage.
+ *
+ * <p>A held writer (thread chat) also keeps the text of the first choice, so the caller can store
+ * what the client saw, and leaves {@code [DONE]} to the caller, which writes it once that is stored.
+ * Other writers keep no text: an answer is never held in memory on the plain chat path.
  */
 public final class ChunkWriter {
 
@@ -23,6 +27,8 @@ public final class ChunkWriter {
   private final String model;
   private final boolean includeUsage;
   private final Consumer<Buffer> out;
+  private final StringBuilder text;
+  private String finishReason;
   private boolean roleSent;
   private boolean finishSent;
   private boolean closed;
@@ -31,10 +37,15 @@ public final class ChunkWriter {
   private ServiceException failure;
 
   public ChunkWriter(String id, long created, String model, boolean includeUsage, Consumer<Buffer> out) {
+    this(id, created, model, includeUsage, false, out);
+  }
+
+  public ChunkWriter(String id, long created, String model, boolean includeUsage, boolean held, Consumer<Buffer> out) {
     this.id = id;
     this.created = created;
     this.model = model;
     this.includeUsage = includeUsage;
+    this.text = held ? new StringBuilder() : null;
     this.out = out;
   }
 
@@ -51,6 +62,9 @@ public final class ChunkWriter {
     }
     role();
     streamedChars += text.length();
+    if (this.text != null) {
+      this.text.append(text);
+    }
     emit(new JsonObject().put("content", text), null);
   }
 
@@ -79,7 +93,8 @@ public final class ChunkWriter {
     }
     role();
     finishSent = true;
-    emit(new JsonObject(), reason == null ? "stop" : reason);
+    finishReason = reason == null ? "stop" : reason;
+    emit(new JsonObject(), finishReason);
   }
 
   /** Keeps the latest usage the upstream reported (counts are cumulative where they repeat). */
@@ -104,14 +119,21 @@ public final class ChunkWriter {
       for (int i = 0; i < choices.size(); i++) {
         JsonObject c = choices.getJsonObject(i);
         JsonObject delta = c.getJsonObject("delta");
+        boolean first = !(c.getValue("index") instanceof Number n) || n.intValue() == 0;
         if (delta != null) {
           countChars(delta);
+          if (text != null && first && delta.getValue("content") instanceof String s) {
+            text.append(s);
+          }
           if (delta.containsKey("role")) {
             roleSent = true;
           }
         }
         if (c.getValue("finish_reason") != null) {
           finishSent = true;
+          if (first) {
+            finishReason = String.valueOf(c.getValue("finish_reason"));
+          }
         }
       }
     }
@@ -174,7 +196,9 @@ public final class ChunkWriter {
       JsonObject chunk = base().put("choices", new JsonArray()).put("usage", u.toJson());
       write("data: " + chunk.encode() + "\n\n");
     }
-    out.accept(DONE);
+    if (text == null) {
+      out.accept(DONE);
+    }
   }
 
   public boolean closed() {
@@ -191,6 +215,22 @@ public final class ChunkWriter {
 
   public Usage reportedUsage() {
     return usage;
+  }
+
+  /**
+   * What a held writer streamed, as the {@code chat.completion} a non-streamed call would have
+   * answered (first choice's text, its finish reason or null when the stream did not finish, the
+   * usage given); null for other writers.
+   */
+  public JsonObject answer(Usage finalUsage) {
+    if (text == null) {
+      return null;
+    }
+    JsonObject message = new JsonObject().put("role", "assistant").put("content", text.toString());
+    return new JsonObject().put("id", id).put("object", "chat.completion").put("created", created).put("model", model)
+      .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("message", message)
+        .put("finish_reason", finishReason)))
+      .put("usage", finalUsage == null ? null : finalUsage.toJson());
   }
 
   private JsonObject base() {

@@ -3,8 +3,10 @@ package dev.chrysalis.forge.gateway;
 import dev.chrysalis.forge.errors.Errors;
 import dev.chrysalis.forge.workspace.WorkspaceService;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,13 @@ import java.util.List;
  * messages stored with their tokens and cost. When a session passes the message or token limit
  * it is rotated after the answer went out: the model summarizes it, the summary becomes the
  * thread's, the session is archived, and the next message opens a new one.
+ *
+ * <p>Streamed, the answer goes out as {@code chat.completion.chunk} events while the model writes
+ * it; once it ended the messages are stored, and only then the last chunk (no choices; usage,
+ * {@code thread_id}, {@code session_id}) and {@code [DONE]} are sent, so a client that saw
+ * {@code [DONE]} can send its next message and find this one in the history. A stream that ended
+ * early (client gone, upstream broke) stores what was streamed, the text that was billed; when
+ * nothing was streamed nothing is stored, as when the call fails before answering.
  */
 public final class ThreadChat {
 
@@ -36,12 +45,82 @@ public final class ThreadChat {
     this.config = config;
   }
 
+  /** The session a message goes to, the chat body built for it, and the history it was built from. */
+  private record Turn(String sessionId, JsonObject body, JsonArray past) {
+  }
+
   /** request {content, mode?, context_node_id?, model?} → {thread_id, session_id, message, usage}. */
   public Future<JsonObject> send(ChatGateway.Caller caller, String threadId, JsonObject request) {
-    if (Boolean.TRUE.equals(request.getValue("stream"))) {
-      return Errors.badRequest("unsupported_parameter",
-        "Streaming is not available for thread messages yet; send stream:false or use /v1/chat/completions.", "stream");
+    return turn(caller, threadId, request).compose(turn ->
+      gateway.chat(turn.body(), caller.inSession(turn.sessionId()), null).compose(outcome -> {
+        if (outcome.unanswered() != null) {
+          return Future.failedFuture(outcome.unanswered());
+        }
+        return store(caller, threadId, turn.sessionId(), request, turn.body(), turn.past(), outcome);
+      }));
+  }
+
+  /**
+   * The same turn streamed to {@code response} (see the class comment). Fails only when nothing
+   * was written yet (the caller answers with the error then, in our JSON shape); the session's
+   * ids also go out as {@code x-thread-id} / {@code x-session-id} headers.
+   */
+  public Future<Void> stream(ChatGateway.Caller caller, String threadId, JsonObject request,
+                             HttpServerResponse response) {
+    return turn(caller, threadId, request).compose(turn -> {
+      turn.body().put("stream", true);
+      response.putHeader("x-thread-id", threadId).putHeader("x-session-id", turn.sessionId());
+      return gateway.chat(turn.body(), caller.inSession(turn.sessionId()), response, true).compose(outcome -> {
+        if (outcome.unanswered() != null) {
+          return Future.failedFuture(outcome.unanswered());
+        }
+        JsonObject answer = outcome.completion();
+        boolean complete = outcome.succeeded() && !outcome.clientCancelled();
+        if (answer == null || (!complete && text(answer).isEmpty())) {
+          end(response, null);
+          return Future.<Void>succeededFuture();
+        }
+        return store(caller, threadId, turn.sessionId(), request, turn.body(), turn.past(), outcome)
+          .onSuccess(stored -> end(response, complete ? lastChunk(answer, outcome.usage(), stored) : null))
+          .onFailure(t -> {
+            LOG.warn("streamed answer of request {} not stored: {}", caller.requestId(), t.getMessage());
+            ServiceException e = t instanceof ServiceException se ? se
+              : Errors.error(500, "internal_error", "The answer could not be stored.", null);
+            end(response, "data: " + UpstreamError.streamEvent(e).encode() + "\n\n");
+          })
+          .<Void>mapEmpty()
+          .otherwiseEmpty();
+      });
+    });
+  }
+
+  /** After the answer's chunks: the usage and the ids the answer was stored under, then [DONE]. */
+  private static String lastChunk(JsonObject answer, Usage usage, JsonObject stored) {
+    JsonObject chunk = new JsonObject().put("id", answer.getString("id")).put("object", "chat.completion.chunk")
+      .put("created", answer.getLong("created")).put("model", answer.getString("model"))
+      .put("choices", new JsonArray()).put("usage", usage.toJson())
+      .put("thread_id", stored.getString("thread_id")).put("session_id", stored.getString("session_id"));
+    return "data: " + chunk.encode() + "\n\ndata: [DONE]\n\n";
+  }
+
+  private static void end(HttpServerResponse response, String last) {
+    if (response.closed() || response.ended()) {
+      return;
     }
+    if (last == null) {
+      response.end();
+    } else {
+      response.end(last);
+    }
+  }
+
+  private static String text(JsonObject completion) {
+    String content = completion.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content");
+    return content == null ? "" : content;
+  }
+
+  /** The thread's active session (created when there is none) and the prompt of this message. */
+  private Future<Turn> turn(ChatGateway.Caller caller, String threadId, JsonObject request) {
     JsonObject options = new JsonObject();
     if (request.getString("mode") != null) {
       options.put("mode", request.getString("mode"));
@@ -50,18 +129,13 @@ public final class ThreadChat {
       String sessionId = session.getString("id");
       Future<JsonObject> thread = workspace.getThread(caller.userId(), new JsonObject().put("thread_id", threadId));
       Future<JsonObject> history = workspace.sessionHistory(caller.userId(), sessionId, HISTORY);
-      return Future.all(thread, history).compose(all -> {
+      return Future.all(thread, history).map(all -> {
         JsonArray past = history.result().getJsonArray("messages", new JsonArray());
         JsonObject body = new JsonObject().put("messages", prompt(thread.result(), past, request));
         if (request.getString("model") != null) {
           body.put("model", request.getString("model"));
         }
-        return gateway.chat(body, caller, null).compose(outcome -> {
-          if (outcome.unanswered() != null) {
-            return Future.failedFuture(outcome.unanswered());
-          }
-          return store(caller, threadId, sessionId, request, body, past, outcome);
-        });
+        return new Turn(sessionId, body, past);
       });
     });
   }
@@ -69,15 +143,14 @@ public final class ThreadChat {
   private Future<JsonObject> store(ChatGateway.Caller caller, String threadId, String sessionId, JsonObject request,
                                    JsonObject body, JsonArray past, CallOutcome outcome) {
     JsonObject completion = outcome.completion();
-    String answer = completion.getJsonArray("choices").getJsonObject(0).getJsonObject("message")
-      .getString("content", "");
+    String answer = text(completion);
     String model = completion.getString("model");
     Usage usage = outcome.usage();
     ModelRoute route = gateway.catalog().route(body.getString("model"));
     JsonArray messages = new JsonArray()
       .add(new JsonObject().put("role", "user").put("content", request.getString("content"))
         .put("tokens_in", usage.promptTokens()).put("model", model))
-      .add(new JsonObject().put("role", "assistant").put("content", answer == null ? "" : answer)
+      .add(new JsonObject().put("role", "assistant").put("content", answer)
         .put("tokens_out", usage.completionTokens()).put("cost_usd", cost(route.catalog(), usage)).put("model", model));
     return workspace.appendMessages(caller.userId(), sessionId, messages).map(stored -> {
       if (needsRotation(past, usage)) {
@@ -125,7 +198,8 @@ public final class ThreadChat {
     if (body.getString("model") != null) {
       summaryBody.put("model", body.getString("model"));
     }
-    ChatGateway.Caller internal = new ChatGateway.Caller(caller.userId(), caller.orgId(), caller.requestId() + ".summary");
+    ChatGateway.Caller internal = new ChatGateway.Caller(caller.userId(), caller.orgId(), caller.requestId() + ".summary",
+      sessionId);
     gateway.chat(summaryBody, internal, null).compose(outcome -> {
       if (outcome.unanswered() != null) {
         return Future.failedFuture(outcome.unanswered());

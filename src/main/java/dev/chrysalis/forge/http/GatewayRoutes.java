@@ -1,6 +1,6 @@
 package dev.chrysalis.forge.http;
 
-import dev.chrysalis.forge.gateway.CallOutcome;
+import dev.chrysalis.forge.errors.Errors;
 import dev.chrysalis.forge.gateway.ChatGateway;
 import dev.chrysalis.forge.gateway.ModelList;
 import dev.chrysalis.forge.gateway.ThreadChat;
@@ -29,12 +29,19 @@ final class GatewayRoutes {
         org = ctx.request().getHeader("openai-organization");
       }
       ChatGateway.Caller caller = new ChatGateway.Caller(Routes.userId(ctx), org, RequestLog.requestId(ctx));
-      gateway.chat(body, caller, ctx.response()).onSuccess(outcome -> answerFailure(ctx, outcome));
+      gateway.chat(body, caller, ctx.response()).onSuccess(outcome -> answerFailure(ctx, outcome.unanswered()));
     });
 
     routes.authed("sendThreadMessage", ctx -> {
       ChatGateway.Caller caller = new ChatGateway.Caller(Routes.userId(ctx), null, RequestLog.requestId(ctx));
-      Routes.respond(ctx, 200, threads.send(caller, Routes.pathParam(ctx, "id"), Routes.body(ctx)));
+      JsonObject body = Routes.body(ctx);
+      if (Boolean.TRUE.equals(body.getValue("stream"))) {
+        threads.stream(caller, Routes.pathParam(ctx, "id"), body, ctx.response())
+          .onFailure(t -> answerFailure(ctx, t instanceof ServiceException e ? e
+            : Errors.error(500, "internal_error", "The server could not complete the request.", null)));
+      } else {
+        Routes.respond(ctx, 200, threads.send(caller, Routes.pathParam(ctx, "id"), body));
+      }
     });
 
     routes.authed("listModels", ctx -> Routes.respond(ctx, 200, models.list()));
@@ -46,9 +53,13 @@ final class GatewayRoutes {
   }
 
   /** Errors before the first byte go out in our shape; x-should-retry:false when waiting will not help. */
-  private static void answerFailure(RoutingContext ctx, CallOutcome outcome) {
-    ServiceException e = outcome.unanswered();
+  private static void answerFailure(RoutingContext ctx, ServiceException e) {
     if (e == null || ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    if (ctx.response().headWritten()) {
+      // a stream had begun: no JSON error can follow its chunks any more
+      ctx.response().reset();
       return;
     }
     if (e.getDebugInfo() != null && Boolean.FALSE.equals(e.getDebugInfo().getValue("should_retry"))) {

@@ -255,6 +255,9 @@ class BillingApiTest {
         .put("session_id", "ses_1").put("model", models[i % 3]).put("provider", "openai")
         .put("input_tokens", random.nextInt(5000)).put("output_tokens", random.nextInt(2000))
         .put("is_byok", i % 4 == 0).put("provider_key_id", i % 4 == 0 ? "pk_1" : null);
+      if (i % 5 == 0) {
+        e.put("estimated", true);
+      }
       events.add(e);
       in += e.getInteger("input_tokens");
       out += e.getInteger("output_tokens");
@@ -308,6 +311,12 @@ class BillingApiTest {
         + "AND user_id = '" + u.id() + "'");
       byok.next();
       assertThat(byok.getLong(1)).isEqualTo(8);
+      // events that do not say are counted as reported
+      ResultSet estimated = s.executeQuery("SELECT COUNT(*) FILTER (WHERE estimated), COUNT(*) FILTER (WHERE NOT estimated) "
+        + "FROM usage_events WHERE user_id = '" + u.id() + "'");
+      estimated.next();
+      assertThat(estimated.getLong(1)).isEqualTo(6);
+      assertThat(estimated.getLong(2)).isEqualTo(25);
     }
   }
 
@@ -339,6 +348,7 @@ class BillingApiTest {
     Bus.failure(billing.recordUsage(good.copy().remove("model") == null ? good : withoutModel(good)), 400, "invalid_request");
     Bus.failure(billing.recordUsage(good.copy().put("id", "")), 400, "invalid_request");
     Bus.failure(billing.recordUsage(good.copy().put("is_byok", "yes")), 400, "invalid_request");
+    Bus.failure(billing.recordUsage(good.copy().put("estimated", "yes")), 400, "invalid_request");
     Bus.failure(billing.recordUsage(good.copy().put("model", "m".repeat(201))), 400, "invalid_request");
     try (Connection c = TestDatabase.connect(app.databaseUrl()); Statement s = c.createStatement()) {
       ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM usage_events WHERE user_id = '" + u.id() + "'");

@@ -117,8 +117,8 @@ class BillingStoreTest {
   }
 
   private static UsageEvent event(String id, String user, LocalDate day, long in, long out, String cost) {
-    return new UsageEvent(id, user, null, null, "gpt-4o", "openai", in, out, new BigDecimal(cost), false, null, null,
-      day);
+    return new UsageEvent(id, user, null, null, "gpt-4o", "openai", in, out, new BigDecimal(cost), false, false, null,
+      null, day);
   }
 
   private static UsageStore.Entry entry(UsageEvent e) {

@@ -70,11 +70,14 @@ class GatewayBillingApiTest {
     assertThat(row.getLong("output_tokens")).isEqualTo(42L);
     assertThat(row.getBoolean("is_byok")).isFalse();
     assertThat(row.getString("reservation_id")).isNotBlank();
+    assertThat(row.getBoolean("estimated")).as("counts the upstream reported").isFalse();
+    assertThat(row.getString("session_id")).isNull();
 
     Api.Resp s = chat(user, GatewayFixture.hello("gemini-2.5-flash").put("stream", true)).expect(200);
     JsonObject streamed = f.waitForUsage(user.id(), s.header("x-request-id"));
     assertThat(streamed.getLong("input_tokens")).isEqualTo(11L);
     assertThat(streamed.getLong("output_tokens")).isEqualTo(3L);
+    assertThat(streamed.getBoolean("estimated")).isFalse();
   }
 
   @Test
@@ -84,6 +87,7 @@ class GatewayBillingApiTest {
     JsonObject row = f.waitForUsage(user.id(), r.header("x-request-id"));
     assertThat(row).isNotNull();
     assertThat(row.getLong("input_tokens")).isPositive();
+    assertThat(row.getBoolean("estimated")).as("the upstream never reported usage").isTrue();
   }
 
   @Test

@@ -179,6 +179,7 @@ class GatewayErrorsApiTest {
     assertThat(usage).isNotNull();
     assertThat(usage.getLong("input_tokens")).isPositive();
     assertThat(usage.getLong("output_tokens")).isPositive();
+    assertThat(usage.getBoolean("estimated")).isTrue();
   }
 
   private record URIParts(String host, int port) {

@@ -75,7 +75,8 @@ final class GatewayFixture implements AutoCloseable {
   JsonObject usageRow(String userId, String requestId) throws Exception {
     try (Connection c = TestDatabase.connect(app.databaseUrl());
          PreparedStatement ps = c.prepareStatement(
-           "SELECT model, provider, input_tokens, output_tokens, is_byok, reservation_id FROM usage_events WHERE user_id = ? AND id = ?")) {
+           "SELECT model, provider, input_tokens, output_tokens, is_byok, reservation_id, estimated, session_id "
+             + "FROM usage_events WHERE user_id = ? AND id = ?")) {
       ps.setString(1, userId);
       ps.setString(2, requestId);
       try (ResultSet rs = ps.executeQuery()) {
@@ -84,7 +85,7 @@ final class GatewayFixture implements AutoCloseable {
         }
         return new JsonObject().put("model", rs.getString(1)).put("provider", rs.getString(2))
           .put("input_tokens", rs.getLong(3)).put("output_tokens", rs.getLong(4)).put("is_byok", rs.getBoolean(5))
-          .put("reservation_id", rs.getString(6));
+          .put("reservation_id", rs.getString(6)).put("estimated", rs.getBoolean(7)).put("session_id", rs.getString(8));
       }
     }
   }
