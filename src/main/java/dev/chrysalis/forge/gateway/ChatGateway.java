@@ -3,6 +3,7 @@ package dev.chrysalis.forge.gateway;
 import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.errors.Errors;
 import dev.chrysalis.forge.vault.VaultService;
+import dev.chrysalis.forge.usage.UsageEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -151,7 +152,12 @@ public final class ChatGateway {
     recorded.onComplete(ar -> {
       settling.remove(recorded);
       if (ar.failed()) {
-        CALLS.error("usage not recorded for request {}: {}", caller.requestId(), ar.cause().getMessage());
+        // billing keeps queued events through a database outage, so this may still land later
+        CALLS.error("usage of request {} not confirmed: {}", caller.requestId(), ar.cause().getMessage());
+      } else if (ar.result().getBoolean("recorded", false)) {
+        JsonObject published = event.copy().put("stream", call.stream()).put("cost_usd", ar.result().getValue("cost_usd"));
+        published.remove("reservation_id");
+        UsageEvent.publish(vertx, published);
       }
     });
     return Future.succeededFuture(outcome);

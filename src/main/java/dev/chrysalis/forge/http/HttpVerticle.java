@@ -121,8 +121,8 @@ public class HttpVerticle extends VerticleBase {
       .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE,
         HttpMethod.OPTIONS))
       .allowedHeaders(Set.of("authorization", "content-type", "x-api-key", "x-request-id", "openai-organization"))
-      .exposedHeaders(Set.of("x-request-id", "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining",
-        "x-ratelimit-reset", "ratelimit", "ratelimit-policy", "x-ratelimit-limit-requests",
+      .exposedHeaders(Set.of("x-request-id", "x-thread-id", "x-session-id", "retry-after", "x-ratelimit-limit",
+        "x-ratelimit-remaining", "x-ratelimit-reset", "ratelimit", "ratelimit-policy", "x-ratelimit-limit-requests",
         "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"))
       .maxAgeSeconds(600);
   }

@@ -2,10 +2,15 @@ package dev.chrysalis.forge.gateway;
 
 import dev.chrysalis.forge.testing.Api;
 import dev.chrysalis.forge.testing.Users;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,5 +114,41 @@ class GatewayBillingApiTest {
     Api.Resp r = chat(user, GatewayFixture.hello("claude-haiku-4-5")).expect(401);
     assertThat(r.error().getString("code")).isEqualTo("provider_key_rejected");
     assertThat(r.text()).doesNotContain("sk-ant-rejected-by-anthropic-0001");
+  }
+
+  @Test
+  void eachCompletedCallIsPublishedOnceOnTheUsageAddressAndCounted() throws Exception {
+    Users.Registered user = Users.register(f.api);
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    MessageConsumer<JsonObject> consumer = f.app.vertx().eventBus().<JsonObject>consumer(
+      dev.chrysalis.forge.usage.UsageEvent.ADDRESS, m -> {
+        if (user.id().equals(m.body().getString("user_id"))) {
+          events.add(m.body());
+        }
+      });
+    consumer.completion().await(5, TimeUnit.SECONDS);
+    try {
+      String requestId = chat(user, GatewayFixture.hello("gpt-4o-mini")).expect(200).header("x-request-id");
+      chat(user, GatewayFixture.hello("gpt-4o")).expect(402);
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (events.isEmpty() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      Thread.sleep(300);
+      assertThat(events).hasSize(1);
+      JsonObject e = events.get(0);
+      assertThat(e.getString("id")).isEqualTo(requestId);
+      assertThat(e.getString("provider")).isEqualTo("openai");
+      assertThat(e.getString("model")).isEqualTo("gpt-4o-mini");
+      assertThat(e.getLong("input_tokens")).isPositive();
+      assertThat(e.getBoolean("estimated")).isFalse();
+      assertThat(e.getBoolean("stream")).isFalse();
+      assertThat(e.containsKey("reservation_id")).isFalse();
+      String metrics = f.api.call("getMetrics").send().expect(200).text();
+      assertThat(metrics).containsPattern(
+        "forge_tokens_total\\{direction=\"input\",model=\"gpt-4o-mini\",provider=\"openai\"} [1-9]");
+    } finally {
+      consumer.unregister();
+    }
   }
 }

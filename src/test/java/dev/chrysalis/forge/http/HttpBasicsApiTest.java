@@ -46,6 +46,13 @@ class HttpBasicsApiTest {
   }
 
   @Test
+  void browsersMayReadOurResponseHeaders() {
+    Api.Resp r = api.call("getHealth").header("Origin", "https://app.example").send().expect(200);
+    assertThat(r.header("access-control-expose-headers").split(","))
+      .contains("x-request-id", "x-thread-id", "x-session-id", "retry-after", "x-ratelimit-remaining-requests");
+  }
+
+  @Test
   void theContractAndItsDocsAreServed() {
     Api.Resp yaml = api.raw("GET", "/openapi.yaml").send().expect(200);
     assertThat(yaml.header("content-type")).startsWith("application/yaml");
