@@ -60,6 +60,7 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_RATE_WINDOW_SECONDS", "ratelimit.window_seconds");
     PATHS.put("CHRYSALIS_RATE_PUBLIC_PER_MINUTE", "ratelimit.public_per_minute");
     PATHS.put("CHRYSALIS_RATE_DAY_QUERY_TIMEOUT_MS", "ratelimit.day_query_timeout_ms");
+    PATHS.put("CHRYSALIS_RATE_DAY_LEASE_MAX", "ratelimit.day_lease_max");
     PATHS.put("CHRYSALIS_RATE_CHECK_TIMEOUT_MS", "ratelimit.check_timeout_ms");
     for (String tier : new String[] {"free", "pro", "team", "enterprise"}) {
       String env = "CHRYSALIS_RATE_" + tier.toUpperCase(java.util.Locale.ROOT);
