@@ -13,6 +13,8 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
+
 /**
  * Serves {@link BillingService} on {@value BillingService#ADDRESS} and, in Autumn mode, runs the
  * outbox relay and queues a customer for every registered user. Deploy one instance per node.
@@ -29,6 +31,7 @@ public class BillingVerticle extends VerticleBase {
   private MessageConsumer<String> planChanges;
   private AutumnClient autumn;
   private OutboxRelay relay;
+  private ReservationSweeper sweeper;
   private long backlogTimer = -1;
   private static final long BACKLOG_EVERY_MS = 15_000;
 
@@ -38,13 +41,18 @@ public class BillingVerticle extends VerticleBase {
     pool = Pools.shared(vertx, config());
     BillingMetrics metrics = new BillingMetrics();
     OutboxStore outbox = new OutboxStore(pool);
+    BillingStore store = new BillingStore(pool, Clock.systemUTC());
     autumn = config.autumn().enabled() ? new AutumnClient(vertx, config.autumn()) : null;
-    BillingServiceImpl service = new BillingServiceImpl(vertx, config, new BillingStore(pool),
+    BillingServiceImpl service = new BillingServiceImpl(vertx, config, store,
       new UsageStore(pool, outbox), outbox, new MembershipClient(vertx, config.membershipAddress())::roleOf,
       AuthService.createProxy(vertx), autumn, metrics);
     binding = new ServiceBinder(vertx).setAddress(BillingService.ADDRESS).register(BillingService.class, service);
     planChanges = vertx.eventBus().consumer(BillingServiceImpl.PLAN_CHANGED_ADDRESS,
       msg -> service.forgetLocalPlan(msg.body()));
+    sweeper = new ReservationSweeper(vertx, store, config.reservations(), metrics.reservationsExpired,
+      ReservationSweeper.BATCH);
+    sweeper.start();
+    metrics.registerReservations(Metrics.of(vertx));
     if (autumn == null) {
       LOG.info("billing: local ledger mode (no AUTUMN_SECRET_KEY)");
       return Future.all(binding.completion(), planChanges.completion());
@@ -68,8 +76,9 @@ public class BillingVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(backlogTimer);
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
+    Future<Void> sweepStopped = sweeper == null ? Future.succeededFuture() : sweeper.stop();
     Future<Void> regs = registrations == null ? Future.succeededFuture() : registrations.unregister();
-    return Future.all(binding.unregister(), planChanges.unregister(), regs, relayStopped)
+    return Future.all(binding.unregister(), planChanges.unregister(), regs, relayStopped, sweepStopped)
       .eventually(() -> {
         if (autumn != null) {
           autumn.close();
