@@ -44,7 +44,7 @@ public class BillingVerticle extends VerticleBase {
     BillingStore store = new BillingStore(pool, Clock.systemUTC());
     autumn = config.autumn().enabled() ? new AutumnClient(vertx, config.autumn()) : null;
     BillingServiceImpl service = new BillingServiceImpl(vertx, config, store,
-      new UsageStore(pool, outbox), outbox, new MembershipClient(vertx, config.membershipAddress())::roleOf,
+      new UsageStore(pool, outbox), outbox, membership(new MembershipClient(vertx, config.membershipAddress())),
       AuthService.createProxy(vertx), autumn, metrics);
     binding = new ServiceBinder(vertx).setAddress(BillingService.ADDRESS).register(BillingService.class, service);
     planChanges = vertx.eventBus().consumer(BillingServiceImpl.PLAN_CHANGED_ADDRESS,
@@ -70,6 +70,20 @@ public class BillingVerticle extends VerticleBase {
     backlogTimer = vertx.setPeriodic(1, BACKLOG_EVERY_MS, id -> outbox.counts()
       .onSuccess(c -> metrics.outboxPending.set(c.getLong("pending", 0L))));
     return Future.all(binding.completion(), planChanges.completion(), registrations.completion());
+  }
+
+  private static OrgMembership membership(MembershipClient client) {
+    return new OrgMembership() {
+      @Override
+      public Future<String> roleOf(String orgId, String userId) {
+        return client.roleOf(orgId, userId);
+      }
+
+      @Override
+      public Future<Boolean> orgExists(String orgId) {
+        return client.orgExists(orgId);
+      }
+    };
   }
 
   @Override

@@ -114,6 +114,12 @@ final class WorkspaceServiceImpl implements WorkspaceService {
   }
 
   @Override
+  public Future<JsonObject> orgExists(String orgId) {
+    // asked by services (billing's operator endpoints), not on behalf of a signed-in user
+    return run("service", () -> orgs.exists(orgId));
+  }
+
+  @Override
   public Future<JsonObject> listProjects(String userId, JsonObject request) {
     return run(userId, () -> projects.list(userId, req(request)));
   }
