@@ -36,6 +36,8 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_LOGIN_LOCKOUT_THRESHOLD", "auth.lockout_threshold");
     PATHS.put("CHRYSALIS_LOGIN_LOCKOUT_SECONDS", "auth.lockout_seconds");
     PATHS.put("CHRYSALIS_API_KEY_CACHE_SIZE", "auth.api_key_cache_size");
+    PATHS.put("CHRYSALIS_API_KEY_NEGATIVE_CACHE_SIZE", "auth.api_key_negative_cache_size");
+    PATHS.put("CHRYSALIS_API_KEY_NEGATIVE_CACHE_SECONDS", "auth.api_key_negative_cache_seconds");
     PATHS.put("CHRYSALIS_DEFAULT_PLAN", "billing.default_plan");
     PATHS.put("CHRYSALIS_FREE_DAILY_LIMIT", "billing.free_daily_limit");
     PATHS.put("CHRYSALIS_ADMIN_EMAILS", "billing.admin_emails");
