@@ -42,12 +42,18 @@ public final class MembershipClient {
       });
   }
 
-  /** Whether the org exists; no answer → 503 {@code membership_unavailable}. */
+  /** Whether the org exists (an id the workspace finds malformed does not); no answer → 503 {@code membership_unavailable}. */
   public Future<Boolean> orgExists(String orgId) {
     DeliveryOptions options = new DeliveryOptions().addHeader("action", EXISTS_ACTION).setSendTimeout(5_000);
     return vertx.eventBus().<JsonObject>request(address, new JsonObject().put("orgId", orgId), options)
       .map(reply -> reply.body() != null && reply.body().getBoolean("exists", false))
-      .recover(t -> Errors.fail(503, "membership_unavailable",
-        "Organization membership cannot be checked right now. Try again."));
+      .recover(t -> {
+        if (t instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+          && (re.failureCode() == 400 || re.failureCode() == 404)) {
+          return Future.succeededFuture(false);
+        }
+        return Errors.fail(503, "membership_unavailable",
+          "Organization membership cannot be checked right now. Try again.");
+      });
   }
 }

@@ -67,6 +67,14 @@ class AdminPlanApiTest {
   }
 
   @Test
+  void overTheBusAnIdTheWorkspaceFindsMalformedIsAnUnknownOrgToo() {
+    BillingService billing = BillingService.createProxy(app.vertx());
+    Bus.failure(billing.assignPlan(new JsonObject().put("actor_id", admin.id()).put("actor_email", ADMIN_EMAIL)
+      .put("subject_type", "org").put("subject_id", "org.with.dots").put("plan_id", "team")), 404, "org_not_found");
+    assertThat(assignments(app, "org.with.dots")).isZero();
+  }
+
+  @Test
   void anUnknownUserIs404AndNothingIsStored() {
     Api.Resp r = setPlan(api, "setUserPlan", "usr_nobody_here", "pro").expect(404);
     assertThat(r.error().getString("type")).isEqualTo("not_found");
