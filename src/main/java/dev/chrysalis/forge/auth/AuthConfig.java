@@ -15,7 +15,9 @@ public record AuthConfig(
   String audience,
   int lockoutThreshold,
   long lockoutSeconds,
-  int apiKeyCacheSize) {
+  int apiKeyCacheSize,
+  int unknownKeyCacheSize,
+  long unknownKeyCacheSeconds) {
 
   public static AuthConfig from(JsonObject config) {
     JsonObject a = config.getJsonObject("auth", new JsonObject());
@@ -30,6 +32,8 @@ public record AuthConfig(
       a.getString("audience", "chrysalis-forge-api"),
       a.getInteger("lockout_threshold", 10),
       a.getLong("lockout_seconds", 900L),
-      a.getInteger("api_key_cache_size", 10_000));
+      a.getInteger("api_key_cache_size", 10_000),
+      Math.max(1, a.getInteger("api_key_negative_cache_size", 10_000)),
+      Math.max(0L, a.getLong("api_key_negative_cache_seconds", 30L)));
   }
 }

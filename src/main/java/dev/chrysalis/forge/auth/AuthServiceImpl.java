@@ -24,6 +24,8 @@ final class AuthServiceImpl implements AuthService {
 
   /** Published (cluster-wide) when an API key is deleted, so every node drops it from its cache. */
   static final String KEY_REVOKED_ADDRESS = "forge.auth.key-revoked";
+  /** Published (cluster-wide) with a new key's hash, so no node keeps it as unknown. */
+  static final String KEY_CREATED_ADDRESS = "forge.auth.key-created";
   /** Published after a user registers: {user_id, email}. Pending invites and billing listen. */
   public static final String USER_REGISTERED_ADDRESS = "forge.events.user.registered";
 
@@ -40,6 +42,7 @@ final class AuthServiceImpl implements AuthService {
   private final JwtTokens tokens;
   private final ApiKeys apiKeys;
   private final ApiKeyCache cache;
+  private final UnknownKeyCache unknownKeys;
 
   AuthServiceImpl(Vertx vertx, AuthConfig config, UserStore users, ApiKeyStore keys, JwtTokens tokens) {
     this.vertx = vertx;
@@ -51,10 +54,16 @@ final class AuthServiceImpl implements AuthService {
     this.policy = new PasswordPolicy(config.minPasswordLength());
     this.apiKeys = new ApiKeys(config.secretKey());
     this.cache = new ApiKeyCache(config.apiKeyCacheSize(), CACHE_MAX_AGE_MS);
+    this.unknownKeys = new UnknownKeyCache(config.unknownKeyCacheSize(), config.unknownKeyCacheSeconds() * 1_000L);
   }
 
   void forgetKey(String keyId) {
     cache.removeKey(keyId);
+  }
+
+  /** A key with this hash was created (here or on another node). */
+  void keyCreated(String hash) {
+    unknownKeys.forget(hash);
   }
 
   @Override
@@ -144,6 +153,10 @@ final class AuthServiceImpl implements AuthService {
     String hash = apiKeys.hash(apiKey);
     long now = System.currentTimeMillis();
     ApiKeyCache.Entry cached = cache.get(hash, now);
+    if (cached == null && unknownKeys.isUnknown(hash, now)) {
+      return Errors.unauthorized("invalid_api_key", "Invalid API key.");
+    }
+    long generation = unknownKeys.generation();
     Future<ApiKeyCache.Entry> entry = cached != null
       ? Future.succeededFuture(cached)
       : keys.byPrefix(ApiKeys.lookupPrefix(apiKey)).map(rows -> {
@@ -152,6 +165,7 @@ final class AuthServiceImpl implements AuthService {
             return cache.put(hash, row, now);
           }
         }
+        unknownKeys.remember(hash, System.currentTimeMillis(), generation);
         return null;
       });
     return entry.compose(e -> {
@@ -226,8 +240,12 @@ final class AuthServiceImpl implements AuthService {
     String keyName = name == null ? "API key" : name;
     List<String> scopeList = List.copyOf(scopes);
     OffsetDateTime exp = expiresAt;
-    return keys.insert(id, userId, keyName, ApiKeys.lookupPrefix(key), apiKeys.hash(key), scopeList, exp)
+    String hash = apiKeys.hash(key);
+    return keys.insert(id, userId, keyName, ApiKeys.lookupPrefix(key), hash, scopeList, exp)
       .map(v -> {
+        // keys are random, so none was ever looked up; dropped from the unknown-key caches anyway
+        unknownKeys.forget(hash);
+        vertx.eventBus().publish(KEY_CREATED_ADDRESS, hash);
         AuditEvent.publish(vertx, "api_key.created", userId, id, request, null);
         return new JsonObject().put("id", id).put("name", keyName).put("prefix", ApiKeys.lookupPrefix(key))
           .put("scopes", new JsonArray(new ArrayList<>(scopeList)))

@@ -14,6 +14,7 @@ public class AuthVerticle extends VerticleBase {
   private Pool pool;
   private MessageConsumer<JsonObject> binding;
   private MessageConsumer<String> revocations;
+  private MessageConsumer<String> creations;
 
   @Override
   public Future<?> start() {
@@ -22,12 +23,13 @@ public class AuthVerticle extends VerticleBase {
     AuthServiceImpl service = new AuthServiceImpl(vertx, config, new UserStore(pool), new ApiKeyStore(pool),
       new JwtTokens(vertx, config));
     revocations = vertx.eventBus().consumer(AuthServiceImpl.KEY_REVOKED_ADDRESS, msg -> service.forgetKey(msg.body()));
+    creations = vertx.eventBus().consumer(AuthServiceImpl.KEY_CREATED_ADDRESS, msg -> service.keyCreated(msg.body()));
     binding = new ServiceBinder(vertx).setAddress(AuthService.ADDRESS).register(AuthService.class, service);
-    return Future.all(binding.completion(), revocations.completion());
+    return Future.all(binding.completion(), revocations.completion(), creations.completion());
   }
 
   @Override
   public Future<?> stop() {
-    return Future.all(binding.unregister(), revocations.unregister()).compose(v -> pool.close());
+    return Future.all(binding.unregister(), revocations.unregister(), creations.unregister()).compose(v -> pool.close());
   }
 }

@@ -20,6 +20,7 @@ public record BillingConfig(
   Set<String> adminEmails,
   String membershipAddress,
   Outbox outbox,
+  Reservations reservations,
   Autumn autumn,
   Catalog catalog) {
 
@@ -32,6 +33,10 @@ public record BillingConfig(
   }
 
   public record Outbox(long intervalMs, int batch, long backoffBaseMs, long backoffMaxMs, int maxAttempts) {
+  }
+
+  /** Open reservations older than {@code maxAgeMs} are given back, looked for every {@code sweepIntervalMs}. */
+  public record Reservations(long maxAgeMs, long sweepIntervalMs) {
   }
 
   /** A model's tier and its price in USD per million input / output tokens. */
@@ -81,6 +86,14 @@ public record BillingConfig(
     Outbox outbox = new Outbox(o.getLong("interval_ms", 1000L), o.getInteger("batch", 50),
       o.getLong("backoff_base_ms", 1000L), o.getLong("backoff_max_ms", 300_000L), o.getInteger("max_attempts", 50));
 
+    JsonObject rs = b.getJsonObject("reservations", new JsonObject());
+    long maxAge = rs.getLong("max_age_seconds", 900L);
+    long sweepEvery = rs.getLong("sweep_interval_seconds", 60L);
+    if (maxAge < 1 || sweepEvery < 1) {
+      throw new IllegalArgumentException("billing.reservations.max_age_seconds and sweep_interval_seconds must be at least 1");
+    }
+    Reservations reservations = new Reservations(maxAge * 1_000L, sweepEvery * 1_000L);
+
     JsonObject a = b.getJsonObject("autumn", new JsonObject());
     String base = a.getString("api_base", "https://api.useautumn.com");
     Autumn autumn = new Autumn(a.getString("secret_key", ""), base.endsWith("/") ? base.substring(0, base.length() - 1) : base,
@@ -105,7 +118,7 @@ public record BillingConfig(
     Catalog catalog = new Catalog(c.getString("default_tier", "basic"), Collections.unmodifiableMap(models));
 
     return new BillingConfig(Collections.unmodifiableMap(plans), defaultPlan, admins,
-      b.getString("membership_address", "forge.workspace"), outbox, autumn, catalog);
+      b.getString("membership_address", "forge.workspace"), outbox, reservations, autumn, catalog);
   }
 
   private static double number(JsonObject o, String key) {

@@ -22,6 +22,8 @@ final class BillingMetrics {
   final AtomicLong outboxDelivered = new AtomicLong();
   final AtomicLong outboxRetries = new AtomicLong();
   final AtomicLong outboxFailed = new AtomicLong();
+  /** Reservations given back by the sweep because their request never completed. */
+  final AtomicLong reservationsExpired = new AtomicLong();
   private final AtomicLong lastFallbackLog = new AtomicLong();
 
   void fallback(AtomicLong counter, String what, AutumnException cause) {
@@ -47,12 +49,18 @@ final class BillingMetrics {
     m.gauge(Metrics.OUTBOX_BACKLOG, outboxPending::get);
   }
 
+  /** The reservation sweep's counter, shown in both billing modes. */
+  void registerReservations(Metrics m) {
+    m.counterOf("forge.billing.reservations.expired", reservationsExpired);
+  }
+
   JsonObject toJson() {
     return new JsonObject()
       .put("check_fallbacks", checkFallbacks.get())
       .put("plan_fallbacks", planFallbacks.get())
       .put("outbox_delivered", outboxDelivered.get())
       .put("outbox_retries", outboxRetries.get())
-      .put("outbox_failed", outboxFailed.get());
+      .put("outbox_failed", outboxFailed.get())
+      .put("reservations_expired", reservationsExpired.get());
   }
 }

@@ -457,7 +457,12 @@ final class BillingServiceImpl implements BillingService {
       return Errors.badRequest("invalid_request", "subject_type must be user or org, with a valid id.", "subject_id");
     }
     Subject s = new Subject(type, id);
-    Future<Void> exists = s.isOrg() ? Future.succeededFuture() : auth.getUser(id).mapEmpty();
+    // nothing is stored for an id that names no one: an unknown user or org is a 404
+    Future<Void> exists = s.isOrg()
+      ? membership.orgExists(id).compose(found -> found
+        ? Future.<Void>succeededFuture()
+        : Errors.<Void>fail(404, "org_not_found", "Organization not found."))
+      : auth.getUser(id).mapEmpty();
     return exists
       .compose(v -> store.assignPlan(s, planId, req.getString("actor_id")))
       .map(v -> {

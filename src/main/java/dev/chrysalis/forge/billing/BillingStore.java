@@ -7,7 +7,11 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 
 /** SQL for plan assignments, the daily message counters and their reservations. */
 final class BillingStore {
@@ -16,10 +20,40 @@ final class BillingStore {
   record Reserved(String reservationId, int used) {
   }
 
-  private final Pool pool;
+  /**
+   * Releases reservations still open that were made before $1, a batch at a time, in one
+   * statement: the rows are claimed with SKIP LOCKED (a reservation being consumed or released
+   * right now is left to that call), marked released, and their messages given back to their
+   * day's counters. Returns how many were released.
+   */
+  private static final String RELEASE_STALE = """
+    WITH stale AS (
+      SELECT id FROM billing_reservations
+      WHERE status = 'reserved' AND created_at < $1
+      ORDER BY created_at LIMIT $2
+      FOR UPDATE SKIP LOCKED
+    ), released AS (
+      UPDATE billing_reservations r SET status = 'released', settled_at = $3
+      FROM stale WHERE r.id = stale.id
+      RETURNING r.subject_type, r.subject_id, r.day
+    ), given AS (
+      UPDATE billing_message_counters c SET used = GREATEST(c.used - g.n, 0)
+      FROM (SELECT subject_type, subject_id, day, count(*)::int AS n FROM released GROUP BY 1, 2, 3) g
+      WHERE c.subject_type = g.subject_type AND c.subject_id = g.subject_id AND c.day = g.day
+      RETURNING 1
+    )
+    SELECT count(*)::int AS released FROM released""";
 
-  BillingStore(Pool pool) {
+  /** Any constant: the advisory lock that lets one node sweep at a time. */
+  private static final long SWEEP_LOCK = 0x666f7267655f7273L;
+
+  private final Pool pool;
+  private final Clock clock;
+
+  /** {@code clock} stamps reservations and judges their age (tests drive it). */
+  BillingStore(Pool pool, Clock clock) {
     this.pool = pool;
+    this.clock = clock;
   }
 
   /** The plan id assigned to the subject, or null when none is (the default plan applies). */
@@ -64,9 +98,9 @@ final class BillingStore {
           }
           int used = rows.iterator().next().getInteger("used");
           return conn.preparedQuery(
-              "INSERT INTO billing_reservations (id, request_id, user_id, subject_type, subject_id, day) "
-                + "VALUES ($1, $2, $3, $4, $5, $6)")
-            .execute(Tuple.of(reservationId, requestId, userId, s.type(), s.id(), day))
+              "INSERT INTO billing_reservations (id, request_id, user_id, subject_type, subject_id, day, created_at) "
+                + "VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .execute(Tuple.from(new Object[] {reservationId, requestId, userId, s.type(), s.id(), day, now()}))
             .map(v -> new Reserved(reservationId, used));
         }));
   }
@@ -93,6 +127,26 @@ final class BillingStore {
             .execute(Tuple.of(reservationId))
             .map(r -> settledOrNull(r, reservationId));
         }));
+  }
+
+  /**
+   * Gives back the messages of reservations older than {@code maxAge} that were never consumed
+   * nor released (their request died with its process), up to {@code batch} of them. Several
+   * nodes may call this at once: one sweeps (a transaction-scoped advisory lock, so two sweeps
+   * never lock counter rows in opposite orders), the others return 0 at once.
+   */
+  Future<Integer> releaseStale(Duration maxAge, int batch) {
+    OffsetDateTime now = now();
+    return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_try_advisory_xact_lock($1) AS mine")
+      .execute(Tuple.of(SWEEP_LOCK))
+      .compose(lock -> !lock.iterator().next().getBoolean("mine")
+        ? Future.succeededFuture(0)
+        : conn.preparedQuery(RELEASE_STALE).execute(Tuple.of(now.minus(maxAge), batch, now))
+          .map(rows -> rows.iterator().next().getInteger("released"))));
+  }
+
+  private OffsetDateTime now() {
+    return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
   }
 
   private static JsonObject settledOrNull(RowSet<Row> rows, String reservationId) {

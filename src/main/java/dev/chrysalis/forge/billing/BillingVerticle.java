@@ -14,6 +14,8 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
+
 /**
  * Serves {@link BillingService} on {@value BillingService#ADDRESS} and, in Autumn mode, runs the
  * outbox relay and queues a customer for every registered user. Deploy one instance per node.
@@ -31,6 +33,7 @@ public class BillingVerticle extends VerticleBase {
   private MessageConsumer<String> planChanges;
   private AutumnClient autumn;
   private OutboxRelay relay;
+  private ReservationSweeper sweeper;
   private long backlogTimer = -1;
   private static final long BACKLOG_EVERY_MS = 15_000;
   private static final long DRAIN_SECONDS = 10;
@@ -41,13 +44,18 @@ public class BillingVerticle extends VerticleBase {
     pool = Pools.shared(vertx, config());
     BillingMetrics metrics = new BillingMetrics();
     OutboxStore outbox = new OutboxStore(pool);
+    BillingStore store = new BillingStore(pool, Clock.systemUTC());
     autumn = config.autumn().enabled() ? new AutumnClient(vertx, config.autumn()) : null;
-    service = new BillingServiceImpl(vertx, config, new BillingStore(pool),
-      new UsageStore(pool, outbox), outbox, new MembershipClient(vertx, config.membershipAddress())::roleOf,
+    service = new BillingServiceImpl(vertx, config, store,
+      new UsageStore(pool, outbox), outbox, membership(new MembershipClient(vertx, config.membershipAddress())),
       AuthService.createProxy(vertx), autumn, metrics);
     binding = new ServiceBinder(vertx).setAddress(BillingService.ADDRESS).register(BillingService.class, service);
     planChanges = vertx.eventBus().consumer(BillingServiceImpl.PLAN_CHANGED_ADDRESS,
       msg -> service.forgetLocalPlan(msg.body()));
+    sweeper = new ReservationSweeper(vertx, store, config.reservations(), metrics.reservationsExpired,
+      ReservationSweeper.BATCH);
+    sweeper.start();
+    metrics.registerReservations(Metrics.of(vertx));
     if (autumn == null) {
       LOG.info("billing: local ledger mode (no AUTUMN_SECRET_KEY)");
       return Future.all(binding.completion(), planChanges.completion());
@@ -67,12 +75,27 @@ public class BillingVerticle extends VerticleBase {
     return Future.all(binding.completion(), planChanges.completion(), registrations.completion());
   }
 
+  private static OrgMembership membership(MembershipClient client) {
+    return new OrgMembership() {
+      @Override
+      public Future<String> roleOf(String orgId, String userId) {
+        return client.roleOf(orgId, userId);
+      }
+
+      @Override
+      public Future<Boolean> orgExists(String orgId) {
+        return client.orgExists(orgId);
+      }
+    };
+  }
+
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(backlogTimer);
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : relay.stop();
+    Future<Void> sweepStopped = sweeper == null ? Future.succeededFuture() : sweeper.stop();
     Future<Void> regs = registrations == null ? Future.succeededFuture() : registrations.unregister();
-    return Future.all(binding.unregister(), planChanges.unregister(), regs, relayStopped)
+    return Future.all(binding.unregister(), planChanges.unregister(), regs, relayStopped, sweepStopped)
       .eventually(() -> service.drainUsage().timeout(DRAIN_SECONDS, TimeUnit.SECONDS)
         .onFailure(t -> LOG.error("stopping with usage events not yet recorded: {}", service.queuedUsage())))
       .eventually(() -> {

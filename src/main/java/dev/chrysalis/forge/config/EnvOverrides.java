@@ -36,6 +36,8 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_LOGIN_LOCKOUT_THRESHOLD", "auth.lockout_threshold");
     PATHS.put("CHRYSALIS_LOGIN_LOCKOUT_SECONDS", "auth.lockout_seconds");
     PATHS.put("CHRYSALIS_API_KEY_CACHE_SIZE", "auth.api_key_cache_size");
+    PATHS.put("CHRYSALIS_API_KEY_NEGATIVE_CACHE_SIZE", "auth.api_key_negative_cache_size");
+    PATHS.put("CHRYSALIS_API_KEY_NEGATIVE_CACHE_SECONDS", "auth.api_key_negative_cache_seconds");
     PATHS.put("CHRYSALIS_DEFAULT_PLAN", "billing.default_plan");
     PATHS.put("CHRYSALIS_FREE_DAILY_LIMIT", "billing.free_daily_limit");
     PATHS.put("CHRYSALIS_ADMIN_EMAILS", "billing.admin_emails");
@@ -43,6 +45,8 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_BILLING_OUTBOX_INTERVAL_MS", "billing.outbox.interval_ms");
     PATHS.put("CHRYSALIS_BILLING_OUTBOX_BACKOFF_BASE_MS", "billing.outbox.backoff_base_ms");
     PATHS.put("CHRYSALIS_BILLING_OUTBOX_BACKOFF_MAX_MS", "billing.outbox.backoff_max_ms");
+    PATHS.put("CHRYSALIS_BILLING_RESERVATION_MAX_AGE_SECONDS", "billing.reservations.max_age_seconds");
+    PATHS.put("CHRYSALIS_BILLING_RESERVATION_SWEEP_SECONDS", "billing.reservations.sweep_interval_seconds");
     PATHS.put("AUTUMN_SECRET_KEY", "billing.autumn.secret_key");
     PATHS.put("AUTUMN_API_BASE", "billing.autumn.api_base");
     PATHS.put("CHRYSALIS_AUTUMN_TIMEOUT_MS", "billing.autumn.timeout_ms");
@@ -60,6 +64,7 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_RATE_WINDOW_SECONDS", "ratelimit.window_seconds");
     PATHS.put("CHRYSALIS_RATE_PUBLIC_PER_MINUTE", "ratelimit.public_per_minute");
     PATHS.put("CHRYSALIS_RATE_DAY_QUERY_TIMEOUT_MS", "ratelimit.day_query_timeout_ms");
+    PATHS.put("CHRYSALIS_RATE_DAY_LEASE_MAX", "ratelimit.day_lease_max");
     PATHS.put("CHRYSALIS_RATE_CHECK_TIMEOUT_MS", "ratelimit.check_timeout_ms");
     for (String tier : new String[] {"free", "pro", "team", "enterprise"}) {
       String env = "CHRYSALIS_RATE_" + tier.toUpperCase(java.util.Locale.ROOT);

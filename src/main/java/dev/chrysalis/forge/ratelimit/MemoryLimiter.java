@@ -1,45 +1,45 @@
 package dev.chrysalis.forge.ratelimit;
 
 import io.vertx.core.Future;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.vertx.sqlclient.SqlConnection;
 
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The in-process backend. Windows: GCRA with one {@code long} per subject, no allocation once a
- * subject is known. Days: counted in PostgreSQL with a conditional upsert ({@link DayCounterStore}),
- * so they survive restarts and stay exact across nodes; a day found exhausted is remembered here
- * until midnight so a client hammering after its limit costs no query.
+ * subject is known. Days: counted in PostgreSQL through leased blocks ({@link DayLeases}), so they
+ * survive restarts, stay exact-or-stricter across nodes, and cost a query per block rather than
+ * per request; a day found exhausted is remembered here until midnight so a client hammering after
+ * its limit costs no query.
  *
  * <p>Bounded: at most {@code maxEntries} subjects, least recently used evicted first (an evicted
- * subject starts with a full bucket again), and subjects whose bucket is full again are swept.
+ * subject starts with a full bucket again; its unused leased units stay counted), and subjects
+ * whose bucket is full again and that hold no day state are swept.
  * Not thread-safe: it lives on the rate-limit verticle's event loop.
  */
 final class MemoryLimiter implements Limiter {
 
-  private static final Logger LOG = LoggerFactory.getLogger(MemoryLimiter.class);
-  private static final long LOG_EVERY_MILLIS = 60_000;
-
   private static final class Cell {
     long tat;               // theoretical arrival time, epoch µs
-    long dayBlockedUntil;   // epoch ms; 0 = not known to be exhausted
-    long dayBlockedLimit;
+    DayLeases.Subject day;  // null until the subject meets a day limit
   }
 
   private final LinkedHashMap<String, Cell> cells;
-  private final DayCounterStore days;
-  /** A day query slower than this lets the request through (a late commit only over-counts). */
-  private final long dayQueryTimeoutMillis;
-  private final AtomicLong dayStoreErrors = new AtomicLong();
-  private long lastErrorLog;
+  private final DayLeases days;
+  private final Supplier<Future<SqlConnection>> giveBackConnection;
 
-  MemoryLimiter(int maxEntries, DayCounterStore days, long dayQueryTimeoutMillis) {
+  /**
+   * {@code days} may be null when no limit checked here has a day part (benchmarks);
+   * {@code giveBackConnection} opens the connection {@link #close} gives unused day units back on.
+   */
+  MemoryLimiter(int maxEntries, DayLeases days, Supplier<Future<SqlConnection>> giveBackConnection) {
     this.days = days;
-    this.dayQueryTimeoutMillis = dayQueryTimeoutMillis;
+    this.giveBackConnection = giveBackConnection;
     this.cells = new LinkedHashMap<>(1024, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, Cell> eldest) {
@@ -51,9 +51,9 @@ final class MemoryLimiter implements Limiter {
   @Override
   public Future<Decision> check(String subject, Limits limits, long nowMillis) {
     long now = nowMillis * 1_000L;
+    long today = UtcDays.epochDay(nowMillis);
     Cell cell = cells.get(subject);
-    if (cell != null && limits.hasDayLimit() && cell.dayBlockedUntil > nowMillis
-      && limits.perDay() <= cell.dayBlockedLimit) {
+    if (cell != null && limits.hasDayLimit() && cell.day != null && cell.day.exhausted(today, limits.perDay())) {
       return Future.succeededFuture(Decision.day(Math.max(0L, cell.tat - now), limits.perDay()));
     }
     long interval = limits.intervalMicros();
@@ -70,35 +70,31 @@ final class MemoryLimiter implements Limiter {
     if (!limits.hasDayLimit()) {
       return Future.succeededFuture(Decision.allowed(used, 0L));
     }
+    if (cell.day == null) {
+      cell.day = new DayLeases.Subject(subject);
+    }
     Cell taken = cell;
-    return days.take(subject, UtcDays.date(nowMillis), limits.perDay())
-      .timeout(dayQueryTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS).map(count -> {
+    return days.take(cell.day, today, limits.perDay(), nowMillis).map(count -> {
+      if (count == DayLeases.UNCOUNTED) {
+        return Decision.allowed(used, -1L);
+      }
       if (count >= 0) {
         return Decision.allowed(used, count);
       }
-      // the day refused: give the window slot back and remember the exhausted day until midnight
+      // the day refused: give the window slot back
       taken.tat -= interval;
-      taken.dayBlockedUntil = UtcDays.nextMidnightMillis(nowMillis);
-      taken.dayBlockedLimit = limits.perDay();
       return Decision.day(Math.max(0L, taken.tat - now), limits.perDay());
-    }).recover(t -> {
-      // a database hiccup must not turn into refused requests: the window still applies
-      dayStoreErrors.incrementAndGet();
-      if (nowMillis - lastErrorLog >= LOG_EVERY_MILLIS) {
-        lastErrorLog = nowMillis;
-        LOG.warn("day counter unavailable, day limits not enforced for now: {}", t.getClass().getSimpleName());
-      }
-      return Future.succeededFuture(Decision.allowed(used, -1L));
     });
   }
 
-  /** Drops subjects whose bucket is full again and whose day is not blocked; returns how many. */
+  /** Drops subjects whose bucket is full again and that hold no day state; returns how many. */
   int sweep(long nowMillis) {
     long now = nowMillis * 1_000L;
+    long today = UtcDays.epochDay(nowMillis);
     int removed = 0;
     for (Iterator<Cell> it = cells.values().iterator(); it.hasNext(); ) {
       Cell c = it.next();
-      if (c.tat <= now && c.dayBlockedUntil <= nowMillis) {
+      if (c.tat <= now && (c.day == null || !c.day.holdsState(today))) {
         it.remove();
         removed++;
       }
@@ -111,12 +107,23 @@ final class MemoryLimiter implements Limiter {
   }
 
   long dayStoreErrors() {
-    return dayStoreErrors.get();
+    return days == null ? 0L : days.errors();
   }
 
+  long dayLeases() {
+    return days == null ? 0L : days.leases();
+  }
+
+  /** Gives the day units leased and not served back to PostgreSQL, then forgets everything. */
   @Override
   public Future<Void> close() {
+    List<DayLeases.Subject> held = new ArrayList<>();
+    cells.values().forEach(c -> {
+      if (c.day != null) {
+        held.add(c.day);
+      }
+    });
     cells.clear();
-    return Future.succeededFuture();
+    return days == null ? Future.succeededFuture() : days.giveBack(held, giveBackConnection);
   }
 }

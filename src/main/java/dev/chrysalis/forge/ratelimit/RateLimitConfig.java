@@ -17,6 +17,7 @@ public record RateLimitConfig(
   long windowSeconds,
   long publicPerWindow,
   long dayQueryTimeoutMs,
+  long dayLeaseMax,
   long checkTimeoutMs,
   Map<String, Tier> tiers) {
 
@@ -64,6 +65,7 @@ public record RateLimitConfig(
       window,
       checkedLimit("ratelimit.public_per_minute", r.getLong("public_per_minute", 20L), window, false),
       Math.max(1L, r.getLong("day_query_timeout_ms", 500L)),
+      Math.max(0L, r.getLong("day_lease_max", 1000L)),
       Math.max(1L, r.getLong("check_timeout_ms", RateLimitService.SEND_TIMEOUT_MS)),
       Map.copyOf(tiers));
   }

@@ -162,7 +162,8 @@ final class RateLimitServiceImpl implements RateLimitService {
       .put("plan_lookup_errors", planErrors.sum())
       .put("memory_entries", memory.size())
       .put("tier_cache_entries", tierCache.size())
-      .put("day_store_errors", memory.dayStoreErrors());
+      .put("day_store_errors", memory.dayStoreErrors())
+      .put("day_leases", memory.dayLeases());
     if (limiter instanceof FailoverLimiter f) {
       s.put("redis_up", f.redisUp())
         .put("redis_checks", f.redisChecks())

@@ -11,12 +11,14 @@ import dev.chrysalis.forge.errors.Errors;
 
 /**
  * The one client other packages (billing, vault) use to ask {@code WorkspaceService.getMembership}
- * on the bus, at an address that is a setting so tests can answer it themselves. Not a member (or
- * no such org) → null; no answer at all → 503 {@code membership_unavailable} (fail closed).
+ * (and {@code orgExists}) on the bus, at an address that is a setting so tests can answer it
+ * themselves. Not a member (or no such org) → null; no answer at all → 503
+ * {@code membership_unavailable} (fail closed).
  */
 public final class MembershipClient {
 
   public static final String ACTION = "getMembership";
+  public static final String EXISTS_ACTION = "orgExists";
 
   private final Vertx vertx;
   private final String address;
@@ -36,6 +38,21 @@ public final class MembershipClient {
         if (t instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
           && (re.failureCode() == 404 || re.failureCode() == 403)) {
           return Future.succeededFuture(null);
+        }
+        return Errors.fail(503, "membership_unavailable",
+          "Organization membership cannot be checked right now. Try again.");
+      });
+  }
+
+  /** Whether the org exists (an id the workspace finds malformed does not); no answer → 503 {@code membership_unavailable}. */
+  public Future<Boolean> orgExists(String orgId) {
+    DeliveryOptions options = new DeliveryOptions().addHeader("action", EXISTS_ACTION).setSendTimeout(5_000);
+    return vertx.eventBus().<JsonObject>request(address, new JsonObject().put("orgId", orgId), options)
+      .map(reply -> reply.body() != null && reply.body().getBoolean("exists", false))
+      .recover(t -> {
+        if (t instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+          && (re.failureCode() == 400 || re.failureCode() == 404)) {
+          return Future.succeededFuture(false);
         }
         return Errors.fail(503, "membership_unavailable",
           "Organization membership cannot be checked right now. Try again.");

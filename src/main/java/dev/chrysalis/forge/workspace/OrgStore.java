@@ -78,6 +78,11 @@ final class OrgStore {
       .compose(rows -> rows.size() == 0 ? Future.succeededFuture(null) : roleOf(c, orgId, userId));
   }
 
+  Future<Boolean> exists(String orgId) {
+    return pool.preparedQuery("SELECT 1 FROM organizations WHERE id = $1").execute(Tuple.of(orgId))
+      .map(rows -> rows.size() > 0);
+  }
+
   Future<Role> roleOf(SqlClient c, String orgId, String userId) {
     return c.preparedQuery("SELECT role FROM org_members WHERE org_id = $1 AND user_id = $2")
       .execute(Tuple.of(orgId, userId)).map(rows -> {

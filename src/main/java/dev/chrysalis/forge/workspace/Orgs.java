@@ -296,6 +296,12 @@ final class Orgs {
     return requireRole(orgId, userId, Role::canAdmin, "admin").compose(role -> audit.listForOrg(orgId, action, page));
   }
 
+  /** {org_id, exists}: for operators and other services, not tied to a caller's membership. */
+  Future<JsonObject> exists(String orgId) throws ServiceException {
+    Input.requiredId(new JsonObject().put("org_id", orgId), "org_id");
+    return store.exists(orgId).map(found -> new JsonObject().put("org_id", orgId).put("exists", found));
+  }
+
   Future<JsonObject> membership(String orgId, String userId) throws ServiceException {
     Input.requiredId(new JsonObject().put("org_id", orgId), "org_id");
     return requireRole(orgId, userId, role -> true, "member")

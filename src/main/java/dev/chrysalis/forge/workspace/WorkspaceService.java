@@ -74,6 +74,12 @@ public interface WorkspaceService {
    */
   Future<JsonObject> getMembership(String orgId, String userId);
 
+  /**
+   * Whether an organization exists → {org_id, exists}, whoever asks. Billing asks this before an
+   * operator assigns a plan to an org id, so a typo is a 404 rather than a stored assignment.
+   */
+  Future<JsonObject> orgExists(String orgId);
+
   // ---- projects ----
 
   /** {org_id?, limit?, after?} → projects the caller can see (or one org's). */

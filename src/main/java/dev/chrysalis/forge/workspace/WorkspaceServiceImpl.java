@@ -30,6 +30,11 @@ final class WorkspaceServiceImpl implements WorkspaceService {
     if (userId == null || userId.isEmpty()) {
       return Errors.unauthorized("invalid_credentials", "No user.");
     }
+    return guarded(body);
+  }
+
+  /** Runs the body with validation failures and unexpected errors mapped to replies. */
+  private static Future<JsonObject> guarded(Body body) {
     try {
       return body.run().recover(Errors::internal);
     } catch (ServiceException e) {
@@ -111,6 +116,12 @@ final class WorkspaceServiceImpl implements WorkspaceService {
   @Override
   public Future<JsonObject> getMembership(String orgId, String userId) {
     return run(userId, () -> orgs.membership(orgId, userId));
+  }
+
+  @Override
+  public Future<JsonObject> orgExists(String orgId) {
+    // asked by services (billing's operator endpoints), not on behalf of a signed-in user
+    return guarded(() -> orgs.exists(orgId));
   }
 
   @Override

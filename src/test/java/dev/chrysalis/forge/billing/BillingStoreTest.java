@@ -38,7 +38,7 @@ class BillingStoreTest {
     DatabaseTarget target = DatabaseTarget.fromUrl(TestDatabase.freshDatabaseUrl());
     Bus.await(Migrations.run(vertx, target));
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(20)).connectingTo(target.connectOptions()).using(vertx).build();
-    store = new BillingStore(pool);
+    store = new BillingStore(pool, java.time.Clock.systemUTC());
     outbox = new OutboxStore(pool);
     usage = new UsageStore(pool, outbox);
   }

@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.billing;
 
+import dev.chrysalis.forge.workspace.MembershipClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -10,8 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Stands in for the workspace service's {@code getMembership} on its own bus address (set as
- * CHRYSALIS_BILLING_MEMBERSHIP_ADDRESS), speaking the service-proxy wire format.
+ * Stands in for the workspace service's {@code getMembership} and {@code orgExists} on its own bus
+ * address (set as CHRYSALIS_BILLING_MEMBERSHIP_ADDRESS), speaking the service-proxy wire format. An
+ * org exists once it has a member here.
  */
 final class FakeMembership implements AutoCloseable {
 
@@ -22,11 +24,17 @@ final class FakeMembership implements AutoCloseable {
 
   FakeMembership(Vertx vertx) {
     consumer = vertx.eventBus().consumer(ADDRESS, msg -> {
-      if (!dev.chrysalis.forge.workspace.MembershipClient.ACTION.equals(msg.headers().get("action"))) {
+      String action = msg.headers().get("action");
+      String orgId = msg.body().getString("orgId");
+      if (MembershipClient.EXISTS_ACTION.equals(action)) {
+        boolean exists = roles.keySet().stream().anyMatch(k -> k.startsWith(orgId + "/"));
+        msg.reply(new JsonObject().put("org_id", orgId).put("exists", exists));
+        return;
+      }
+      if (!MembershipClient.ACTION.equals(action)) {
         msg.fail(400, "unknown action");
         return;
       }
-      String orgId = msg.body().getString("orgId");
       String userId = msg.body().getString("userId");
       String role = roles.get(orgId + "/" + userId);
       if (role == null) {

@@ -16,7 +16,7 @@ public final class LimiterBenchAccess {
   }
 
   public static LimiterBenchAccess memory(int maxEntries) {
-    return new LimiterBenchAccess(new MemoryLimiter(maxEntries, null, 500));
+    return new LimiterBenchAccess(new MemoryLimiter(maxEntries, null, null));
   }
 
   public static LimiterBenchAccess redis(Vertx vertx, String url) {

@@ -161,4 +161,37 @@ class RateLimitApiTest {
       assertThat(after.error().getString("message")).contains("per day");
     }
   }
+
+  @Test
+  void aRestartInTheMiddleOfTheDayLetsExactlyPerDayThroughInTotal() throws Exception {
+    // the day is counted in leased blocks: the first app holds spare units when it stops, gives
+    // them back, and the second app continues from the exact count (headers included)
+    Map<String, String> env = TestApp.env("CHRYSALIS_RATE_FREE_PER_MINUTE", "60000", "CHRYSALIS_RATE_FREE_PER_DAY", "200",
+      "CHRYSALIS_RATE_DAY_QUERY_TIMEOUT_MS", "10000", "CHRYSALIS_RATE_CHECK_TIMEOUT_MS", "30000");
+    String databaseUrl;
+    Users.Registered user;
+    long passed;
+    try (TestApp first = TestApp.start(env)) {
+      databaseUrl = first.databaseUrl();
+      user = Users.register(first.api());
+      for (int i = 1; i <= 30; i++) {
+        Api.Resp ok = first.api().call("getCurrentUser").bearer(user.token()).send().expect(200);
+        assertThat(ok.header("X-RateLimit-Remaining")).isEqualTo(String.valueOf(200 - i));
+        assertThat(ok.header("RateLimit")).startsWith("\"day\";r=" + (200 - i) + ";t=");
+      }
+      List<Api.Resp> rs = Burst.fire(90, i -> first.api().call("getCurrentUser").bearer(user.token()).send());
+      assertThat(Burst.count(rs, 200)).isEqualTo(90);
+      passed = 30 + 90;
+    }
+    env.put("CHRYSALIS_DATABASE_URL", databaseUrl);
+    try (TestApp second = TestApp.start(env)) {
+      Api.Resp next = second.api().call("getCurrentUser").bearer(user.token()).send().expect(200);
+      assertThat(next.header("X-RateLimit-Remaining")).isEqualTo(String.valueOf(200 - passed - 1));
+      List<Api.Resp> rs = Burst.fire(200, i -> second.api().call("getCurrentUser").bearer(user.token()).send());
+      assertThat(Burst.count(rs, 200)).isEqualTo(200 - passed - 1);
+      assertThat(Burst.count(rs, 429)).isEqualTo(passed + 1);
+      assertThat(second.api().call("getCurrentUser").bearer(user.token()).send().expect(429)
+        .header("X-RateLimit-Remaining")).isEqualTo("0");
+    }
+  }
 }
