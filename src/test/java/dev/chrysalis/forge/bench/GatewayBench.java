@@ -34,6 +34,8 @@ public final class GatewayBench {
     double streamRate = Double.parseDouble(BenchUpstream.arg(args, "--stream-rate", "200"));
     int streams = Integer.parseInt(BenchUpstream.arg(args, "--streams", "1000"));
     String marker = BenchUpstream.arg(args, "--marker", "");
+    // long enough for the JIT to finish with the service's hot path before anything is measured
+    double warmup = Double.parseDouble(BenchUpstream.arg(args, "--warmup", "20"));
     Vertx vertx = Vertx.vertx();
     try {
       Map<String, String> auth = Map.of("authorization", "Bearer " + key);
@@ -41,13 +43,13 @@ public final class GatewayBench {
       for (String[] target : new String[][]{{"direct", upstream}, {"gateway", service}}) {
         LoadGenerator gen = new LoadGenerator(vertx, target[1] + "/chat/completions", "POST",
           target[0].equals("direct") ? upstreamAuth : auth, BODY, 256);
-        gen.run(5, rate);
+        gen.run(warmup, rate);
         System.out.println(gen.run(seconds, rate).summary("non-streamed " + target[0] + " @" + (int) rate + "/s"));
       }
       String streamBody = BODY.replace("\"messages\"", "\"stream\":true,\"messages\"");
       for (String[] target : new String[][]{{"direct", upstream}, {"gateway", service}}) {
         Map<String, String> h = target[0].equals("direct") ? upstreamAuth : auth;
-        streamRun(vertx, target[1] + "/chat/completions", h, streamBody, 5, streamRate);
+        streamRun(vertx, target[1] + "/chat/completions", h, streamBody, Math.min(warmup, 10), streamRate);
         System.out.println(streamRun(vertx, target[1] + "/chat/completions", h, streamBody, seconds, streamRate)
           .replace("%s", "streamed " + target[0] + " @" + (int) streamRate + "/s"));
       }
