@@ -15,7 +15,6 @@ import dev.chrysalis.forge.ratelimit.RateLimitService;
 import dev.chrysalis.forge.ratelimit.RateLimitVerticle;
 import dev.chrysalis.forge.store.Database;
 import dev.chrysalis.forge.store.Migrations;
-import dev.chrysalis.forge.store.Pools;
 import dev.chrysalis.forge.workspace.WorkspaceService;
 import dev.chrysalis.forge.workspace.WorkspaceVerticle;
 import dev.chrysalis.forge.vault.KeyVaultVerticle;
@@ -24,7 +23,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,16 +44,13 @@ public final class ForgeApp {
   private final JsonObject config;
   private final List<Deployed> httpDeployments;
   private final List<Deployed> serviceDeployments;
-  private final Pool pool;
 
   /** One deployment, and the bus address it serves (null for none). */
   private record Deployed(String id, String address) {
   }
 
-  private ForgeApp(Vertx vertx, Database database, JsonObject config, List<Deployed> http, List<Deployed> services,
-                   Pool pool) {
+  private ForgeApp(Vertx vertx, Database database, JsonObject config, List<Deployed> http, List<Deployed> services) {
     this.vertx = vertx;
-    this.pool = pool;
     this.database = database;
     this.config = config;
     this.httpDeployments = http;
@@ -81,9 +76,6 @@ public final class ForgeApp {
         .recover(t -> db.stop(vertx).transform(ignored -> Future.failedFuture(t))))
       .compose(db -> {
         cfg.getJsonObject("database").put("connect", db.target().toJson());
-        // The shared pool's connections belong to whoever opened it first. Opened here, outside any
-        // verticle, it outlives every service, so none loses the database while others still stop.
-        Pool pool = Pools.shared(vertx, cfg);
         List<Deployed> services = new ArrayList<>();
         List<Deployed> http = new ArrayList<>();
         // in dependency order: each service's proxies are made after the services it calls, so
@@ -97,9 +89,8 @@ public final class ForgeApp {
           .compose(v -> BridgeConfig.from(cfg).enabled()
             ? deploy(vertx, BridgeVerticle.class.getName(), null, cfg, 1, services) : Future.<Void>succeededFuture())
           .compose(v -> deploy(vertx, HttpVerticle.class.getName(), null, cfg, httpInstances(cfg), http))
-          .map(v -> new ForgeApp(vertx, db, cfg, http, services, pool))
+          .map(v -> new ForgeApp(vertx, db, cfg, http, services))
           .recover(t -> undeployAll(vertx, http).compose(x -> undeployAll(vertx, services))
-            .eventually(pool::close)
             .eventually(() -> db.stop(vertx)).transform(x -> Future.failedFuture(t)));
       })
       .onSuccess(app -> LOG.info("Chrysalis Forge {} listening on {}", version(), app.baseUrl()));
@@ -151,7 +142,6 @@ public final class ForgeApp {
       .compose(v -> vertx.isClustered()
         ? vertx.timer(ClusterConfig.from(config).leaveDrainMs()).<Void>mapEmpty()
         : Future.<Void>succeededFuture())
-      .eventually(pool::close)
       .eventually(() -> database.stop(vertx))
       .onComplete(ar -> LOG.info("Chrysalis Forge stopped"));
   }
