@@ -37,7 +37,9 @@ class DayLimitStoreTest {
 
   private Vertx vertx;
   private JsonObject config;
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T23:59:58Z"));
+  // a day in the future: Redis expires the day key at the driven midnight + 1 h by its own real
+  // clock, so a driven day in the past would be gone before the second check
+  private final MutableClock clock = new MutableClock(Instant.parse("2099-11-25T23:59:58Z"));
 
   @BeforeEach
   void setUp() throws Exception {
@@ -48,6 +50,8 @@ class DayLimitStoreTest {
     env.put("CHRYSALIS_RATE_FREE_PER_DAY", "3");
     // the exactness under test holds while PostgreSQL answers; a loaded test machine may be slow
     env.put("CHRYSALIS_RATE_DAY_QUERY_TIMEOUT_MS", "10000");
+    // likewise Redis: a check slower than the default 50 ms falls back to the in-process counter
+    env.put("CHRYSALIS_REDIS_TIMEOUT_MS", "10000");
     config = ConfigLoader.load(Map.of("CHRYSALIS_CONFIG", Path.of("conf", "forge.yaml").toString()));
     EnvOverrides.apply(config, env);
     config.getJsonObject("database").put("connect", target.toJson());
@@ -103,14 +107,14 @@ class DayLimitStoreTest {
     // restart the limiter: the count is not forgotten
     vertx.undeploy(deployment).await(30, TimeUnit.SECONDS);
     deploy();
-    clock.set(Instant.parse("2026-11-25T23:59:59.999Z"));
+    clock.set(Instant.parse("2099-11-25T23:59:59.999Z"));
     assertThat(check("usr_day").getBoolean("allowed")).isFalse();
 
-    clock.set(Instant.parse("2026-11-26T00:00:00Z"));
+    clock.set(Instant.parse("2099-11-26T00:00:00Z"));
     JsonObject next = check("usr_day");
     assertThat(next.getBoolean("allowed")).isTrue();
     assertThat(next.getLong("remaining")).isEqualTo(2);
-    assertThat(next.getLong("reset")).isEqualTo(Instant.parse("2026-11-27T00:00:00Z").getEpochSecond());
+    assertThat(next.getLong("reset")).isEqualTo(Instant.parse("2099-11-27T00:00:00Z").getEpochSecond());
   }
 
   @Test
