@@ -43,6 +43,13 @@ public interface BillingService {
    */
   Future<JsonObject> reserveMessage(JsonObject request);
 
+  /**
+   * What a chat call asks before going upstream, in one hop: {@link #checkModel} for {model}, then,
+   * only if the plan allows the model, {@link #reserveMessage} → the reservation plus {model, tier}.
+   * A refused model takes no message.
+   */
+  Future<JsonObject> admitMessage(JsonObject request);
+
   /** Gives a reserved message back (upstream failure) → {reservation_id, status, released}; 404 unknown. */
   Future<JsonObject> releaseMessage(String reservationId);
 

@@ -230,6 +230,14 @@ final class BillingServiceImpl implements BillingService {
     }).recover(Errors::internal);
   }
 
+  @Override
+  public Future<JsonObject> admitMessage(JsonObject request) {
+    JsonObject req = request == null ? new JsonObject() : request;
+    return checkModel(req.getString("user_id"), req.getString("org_id"), req.getString("model"))
+      .compose(gate -> reserveMessage(req).map(r -> r.put("model", gate.getString("model"))
+        .put("tier", gate.getString("tier"))));
+  }
+
   private static ServiceException quotaExceeded(Plan plan, LocalDate today) {
     ServiceException e = Errors.error(402, "quota_exceeded", QUOTA_MESSAGE, null);
     e.getDebugInfo().put("extra", new JsonObject().put("plan_id", plan.id()).put("daily_limit", plan.dailyLimit())

@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The chat hot path after authentication and the rate limit: check the body, route the model,
- * the billing gate (model tier) and quota (one message reserved) in parallel, resolve the
- * provider key with the vault (the user's, else the org's, else the service key), call upstream, then record usage — or give the reserved message back when the
- * call failed before producing anything. Anything refused here costs no upstream call. Runs in
+ * admission by billing in one call (the model's tier, then one message of the quota), resolve the
+ * provider key with the vault (the user's, else the org's, else the service key), call upstream,
+ * then record usage — or give the reserved message back when the call failed before producing
+ * anything. Anything refused here costs no upstream call. Runs in
  * the HTTP verticle, one instance per verticle instance; each call is logged once.
  */
 public final class ChatGateway {
@@ -99,18 +100,16 @@ public final class ChatGateway {
       return Future.succeededFuture(new CallOutcome(e.failureCode(), Usage.NONE, code(e), false, e));
     }
     String billedModel = call.route().catalog() != null ? call.route().catalog().id() : call.route().requested();
-    Future<JsonObject> gate = billing.checkModel(caller.userId(), caller.orgId(), billedModel);
-    Future<JsonObject> quota = billing.reserveMessage(new JsonObject()
-      .put("user_id", caller.userId()).put("org_id", caller.orgId()).put("request_id", caller.requestId()));
+    // one bus hop: the model gate, then (only if it passes) one message of the quota
+    Future<JsonObject> quota = billing.admitMessage(new JsonObject()
+      .put("user_id", caller.userId()).put("org_id", caller.orgId()).put("request_id", caller.requestId())
+      .put("model", billedModel));
     JsonObject keyRequest = new JsonObject()
       .put("user_id", caller.userId())
       .put("provider", call.provider())
       .put("org_id", caller.orgId())
       .put("prefer_byok", true);
-    // join, not all: both must have settled before deciding whether a reservation needs giving back
-    return Future.join(gate, quota)
-      .recover(t -> (quota.succeeded() ? release(quota.result()) : Future.<Void>succeededFuture())
-        .transform(v -> Future.failedFuture(t)))
+    return quota
       .compose(ok -> vault.resolve(keyRequest)
         .map(Credentials::from)
         .recover(t -> release(quota.result()).transform(v -> Future.failedFuture(t)))

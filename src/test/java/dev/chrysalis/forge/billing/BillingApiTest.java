@@ -169,6 +169,26 @@ class BillingApiTest {
   }
 
   @Test
+  void admissionChecksTheModelBeforeTakingAMessage() {
+    Users.Registered u = Users.register(api);
+    JsonObject before = api.call("getBillingPlan").bearer(u.token()).send().expect(200).json();
+    Bus.failure(billing.admitMessage(new JsonObject().put("user_id", u.id()).put("request_id", "req_" + UUID.randomUUID())
+      .put("model", "gpt-4o")), 402, "feature_not_available");
+    JsonObject afterRefusal = api.call("getBillingPlan").bearer(u.token()).send().expect(200).json();
+    assertThat(afterRefusal.getInteger("used_today")).isEqualTo(before.getInteger("used_today"));
+
+    JsonObject admitted = Bus.await(billing.admitMessage(new JsonObject().put("user_id", u.id())
+      .put("request_id", "req_" + UUID.randomUUID()).put("model", "gpt-4o-mini")));
+    assertThat(admitted.getString("tier")).isEqualTo("basic");
+    assertThat(admitted.getString("reservation_id")).startsWith("rsv_");
+    assertThat(admitted.getInteger("remaining")).isEqualTo(before.getInteger("remaining_today") - 1);
+    JsonObject after = api.call("getBillingPlan").bearer(u.token()).send().expect(200).json();
+    assertThat(after.getInteger("used_today")).isEqualTo(before.getInteger("used_today") + 1);
+    Bus.failure(billing.admitMessage(new JsonObject().put("user_id", u.id()).put("request_id", "req_1")), 400,
+      "invalid_request");
+  }
+
+  @Test
   void reserveRejectsBadInput() {
     Bus.failure(billing.reserveMessage(new JsonObject().put("user_id", "usr_x")), 400, "invalid_request");
     Bus.failure(billing.reserveMessage(new JsonObject().put("request_id", "req_1")), 400, "invalid_request");
