@@ -198,44 +198,75 @@ final class BillingServiceImpl implements BillingService {
   public Future<JsonObject> reserveMessage(JsonObject request) {
     JsonObject req = request == null ? new JsonObject() : request;
     String requestId = req.getString("request_id");
-    if (requestId == null || !ID.matcher(requestId).matches()) {
-      return Errors.badRequest("invalid_request", "request_id is required (1-128 characters of A-Z a-z 0-9 . _ : -).",
-        "request_id");
+    if (!validRequestId(requestId)) {
+      return badRequestId();
     }
     String userId = req.getString("user_id");
-    return subject(userId, req.getString("org_id"), null).compose(s -> {
-      Future<Boolean> remote = accounts == null ? Future.succeededFuture(null) : accounts.allowsMessage(s);
-      return Future.all(plan(s, false), remote).compose(all -> {
-        Resolved r = all.resultAt(0);
-        Boolean allowed = all.resultAt(1);
-        LocalDate today = today();
-        if (Boolean.FALSE.equals(allowed)) {
-          return Future.failedFuture(quotaExceeded(r.plan(), today));
-        }
-        if (r.plan().unlimited()) {
-          // nothing to enforce, so nothing to lock: the ledger counts the message when its usage is recorded
-          return Future.succeededFuture(new JsonObject().putNull("reservation_id").putNull("remaining")
-            .putNull("daily_limit").put("plan_id", r.plan().id()).put("resets_at", resetsAt(today)));
-        }
-        int limit = r.plan().dailyLimit();
-        return store.reserve(s, today, limit, Ids.next("rsv"), requestId, userId).compose(res -> res == null
-          ? Future.<JsonObject>failedFuture(quotaExceeded(r.plan(), today))
-          : Future.succeededFuture(new JsonObject()
-            .put("reservation_id", res.reservationId())
-            .put("remaining", Math.max(0, limit - res.used()))
-            .put("daily_limit", r.plan().dailyLimit())
-            .put("plan_id", r.plan().id())
-            .put("resets_at", resetsAt(today))));
-      });
-    }).recover(Errors::internal);
+    return subject(userId, req.getString("org_id"), null)
+      .compose(s -> reserve(s, userId, requestId, null))
+      .recover(Errors::internal);
   }
 
   @Override
   public Future<JsonObject> admitMessage(JsonObject request) {
     JsonObject req = request == null ? new JsonObject() : request;
-    return checkModel(req.getString("user_id"), req.getString("org_id"), req.getString("model"))
-      .compose(gate -> reserveMessage(req).map(r -> r.put("model", gate.getString("model"))
-        .put("tier", gate.getString("tier"))));
+    String model = req.getString("model");
+    if (model == null || model.isBlank() || model.length() > 200) {
+      return Errors.badRequest("invalid_request", "model is required.", "model");
+    }
+    String requestId = req.getString("request_id");
+    if (!validRequestId(requestId)) {
+      return badRequestId();
+    }
+    String userId = req.getString("user_id");
+    String tier = config.catalog().tierOf(model);
+    // the subject and its plan are resolved once for the gate and the quota
+    return subject(userId, req.getString("org_id"), null)
+      .compose(s -> reserve(s, userId, requestId, tier))
+      .map(r -> r.put("model", model).put("tier", tier))
+      .recover(Errors::internal);
+  }
+
+  /**
+   * Takes one message for the subject; with a model {@code tier}, first refuses an advanced model
+   * the plan does not include (then no message is taken).
+   */
+  private Future<JsonObject> reserve(Subject s, String userId, String requestId, String tier) {
+    Future<Boolean> remote = accounts == null ? Future.succeededFuture(null) : accounts.allowsMessage(s);
+    return Future.all(plan(s, false), remote).compose(all -> {
+      Resolved r = all.resultAt(0);
+      Boolean allowed = all.resultAt(1);
+      LocalDate today = today();
+      if ("advanced".equals(tier) && !r.plan().has("advanced_models")) {
+        return Future.failedFuture(featureMissing(r.plan(), "advanced_models"));
+      }
+      if (Boolean.FALSE.equals(allowed)) {
+        return Future.failedFuture(quotaExceeded(r.plan(), today));
+      }
+      if (r.plan().unlimited()) {
+        // nothing to enforce, so nothing to lock: the ledger counts the message when its usage is recorded
+        return Future.succeededFuture(new JsonObject().putNull("reservation_id").putNull("remaining")
+          .putNull("daily_limit").put("plan_id", r.plan().id()).put("resets_at", resetsAt(today)));
+      }
+      int limit = r.plan().dailyLimit();
+      return store.reserve(s, today, limit, Ids.next("rsv"), requestId, userId).compose(res -> res == null
+        ? Future.<JsonObject>failedFuture(quotaExceeded(r.plan(), today))
+        : Future.succeededFuture(new JsonObject()
+          .put("reservation_id", res.reservationId())
+          .put("remaining", Math.max(0, limit - res.used()))
+          .put("daily_limit", r.plan().dailyLimit())
+          .put("plan_id", r.plan().id())
+          .put("resets_at", resetsAt(today))));
+    });
+  }
+
+  private static boolean validRequestId(String requestId) {
+    return requestId != null && ID.matcher(requestId).matches();
+  }
+
+  private static <T> Future<T> badRequestId() {
+    return Errors.badRequest("invalid_request", "request_id is required (1-128 characters of A-Z a-z 0-9 . _ : -).",
+      "request_id");
   }
 
   private static ServiceException quotaExceeded(Plan plan, LocalDate today) {
