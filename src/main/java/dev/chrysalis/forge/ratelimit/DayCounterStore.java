@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.LocalDate;
@@ -62,10 +61,9 @@ final class DayCounterStore {
   }
 
   /**
-   * Returns leased units that were never served (on a clean stop); one statement for all subjects,
-   * on the connection given (the node is stopping: see {@link DayLeases#giveBack}).
+   * Returns leased units that were never served (on a clean stop); one statement for all subjects.
    */
-  Future<Integer> giveBack(SqlClient client, List<Unused> unused) {
+  Future<Integer> giveBack(List<Unused> unused) {
     if (unused.isEmpty()) {
       return Future.succeededFuture(0);
     }
@@ -77,7 +75,7 @@ final class DayCounterStore {
       days[i] = unused.get(i).day();
       units[i] = (int) unused.get(i).units();
     }
-    return client.preparedQuery(GIVE_BACK).execute(Tuple.of(subjects, days, units)).map(RowSet::rowCount);
+    return pool.preparedQuery(GIVE_BACK).execute(Tuple.of(subjects, days, units)).map(RowSet::rowCount);
   }
 
   Future<Long> count(String subject, LocalDate day) {

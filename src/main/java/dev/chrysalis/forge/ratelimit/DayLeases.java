@@ -2,7 +2,6 @@ package dev.chrysalis.forge.ratelimit;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.sqlclient.SqlConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,7 +12,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * Day counters of the in-process backend without a database round trip per request. A node
@@ -200,18 +198,16 @@ final class DayLeases {
   }
 
   /**
-   * Gives unused units back to PostgreSQL on a connection of its own ({@code connect}), closed
-   * afterwards: while a node stops, the shared pool's connections can be closed under it by the
-   * undeployment of the verticle that created the pool. A failure only leaves the units counted
-   * (stricter).
+   * Gives unused units back to PostgreSQL on a clean stop (the rate limiter stops before the
+   * services deployed ahead of it, so the shared pool is still open). A failure only leaves the
+   * units counted (stricter).
    */
-  Future<Void> giveBack(Collection<Subject> subjects, Supplier<Future<SqlConnection>> connect) {
+  Future<Void> giveBack(Collection<Subject> subjects) {
     List<DayCounterStore.Unused> unused = unused(subjects);
     if (unused.isEmpty()) {
       return Future.succeededFuture();
     }
-    return connect.get()
-      .compose(conn -> store.giveBack(conn, unused).eventually(conn::close))
+    return store.giveBack(unused)
       .timeout(Math.max(queryTimeoutMillis, 5_000L), TimeUnit.MILLISECONDS)
       .<Void>mapEmpty()
       .recover(t -> {

@@ -1,14 +1,12 @@
 package dev.chrysalis.forge.ratelimit;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.SqlConnection;
 
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The in-process backend. Windows: GCRA with one {@code long} per subject, no allocation once a
@@ -31,15 +29,10 @@ final class MemoryLimiter implements Limiter {
 
   private final LinkedHashMap<String, Cell> cells;
   private final DayLeases days;
-  private final Supplier<Future<SqlConnection>> giveBackConnection;
 
-  /**
-   * {@code days} may be null when no limit checked here has a day part (benchmarks);
-   * {@code giveBackConnection} opens the connection {@link #close} gives unused day units back on.
-   */
-  MemoryLimiter(int maxEntries, DayLeases days, Supplier<Future<SqlConnection>> giveBackConnection) {
+  /** {@code days} may be null when no limit checked here has a day part (benchmarks). */
+  MemoryLimiter(int maxEntries, DayLeases days) {
     this.days = days;
-    this.giveBackConnection = giveBackConnection;
     this.cells = new LinkedHashMap<>(1024, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, Cell> eldest) {
@@ -124,6 +117,6 @@ final class MemoryLimiter implements Limiter {
       }
     });
     cells.clear();
-    return days == null ? Future.succeededFuture() : days.giveBack(held, giveBackConnection);
+    return days == null ? Future.succeededFuture() : days.giveBack(held);
   }
 }

@@ -1,6 +1,5 @@
 package dev.chrysalis.forge.ratelimit;
 
-import dev.chrysalis.forge.store.DatabaseTarget;
 import dev.chrysalis.forge.store.Pools;
 import dev.chrysalis.forge.metrics.Metrics;
 import io.vertx.core.Future;
@@ -8,10 +7,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceBinder;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,11 +49,8 @@ public class RateLimitVerticle extends VerticleBase {
     RateLimitConfig config = RateLimitConfig.from(config());
     pool = Pools.shared(vertx, config());
     DayCounterStore days = new DayCounterStore(pool);
-    PgConnectOptions connectOptions = DatabaseTarget.fromJson(config().getJsonObject("database", new JsonObject())
-      .getJsonObject("connect")).connectOptions();
     MemoryLimiter memory = new MemoryLimiter(config.maxEntries(),
-      new DayLeases(days, config.dayQueryTimeoutMs(), config.dayLeaseMax()),
-      () -> PgConnection.connect(vertx, connectOptions).map(c -> (SqlConnection) c));
+      new DayLeases(days, config.dayQueryTimeoutMs(), config.dayLeaseMax()));
     // open a pool connection now, so the first check does not pay for it
     Future<Void> ready = days.count("warm-up", UtcDays.date(clock.millis())).<Void>mapEmpty()
       .timeout(5, TimeUnit.SECONDS).otherwise(t -> null);

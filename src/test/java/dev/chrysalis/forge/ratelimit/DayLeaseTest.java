@@ -56,7 +56,7 @@ class DayLeaseTest {
   /** A limiter as one node has it, driven on its own event loop like the verticle's. */
   private static final class Node {
     final Context context = vertx.getOrCreateContext();
-    final MemoryLimiter limiter = new MemoryLimiter(10_000, new DayLeases(store, 30_000, 1_000), pool::getConnection);
+    final MemoryLimiter limiter = new MemoryLimiter(10_000, new DayLeases(store, 30_000, 1_000));
 
     <T> T on(Supplier<Future<T>> work) throws Exception {
       Promise<T> done = Promise.promise();

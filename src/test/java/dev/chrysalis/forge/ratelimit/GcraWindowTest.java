@@ -30,7 +30,7 @@ class GcraWindowTest {
 
   @Test
   void memoryBackend() throws Exception {
-    MemoryLimiter memory = new MemoryLimiter(10_000, null, null);
+    MemoryLimiter memory = new MemoryLimiter(10_000, null);
     Checker c = (s, now) -> memory.check(s, SIXTY_PER_MINUTE, now).result().allowed();
     edgeBurst(c, "u:edge");
     boundHolds(c, "u:random");
@@ -113,7 +113,7 @@ class GcraWindowTest {
 
   @Test
   void memoryStateIsBoundedAndSwept() {
-    MemoryLimiter memory = new MemoryLimiter(1_000, null, null);
+    MemoryLimiter memory = new MemoryLimiter(1_000, null);
     for (int i = 0; i < 5_000; i++) {
       Future<Decision> d = memory.check("ip:flood-" + i, SIXTY_PER_MINUTE, T0);
       assertThat(d.result().allowed()).isTrue();

@@ -16,7 +16,7 @@ public final class LimiterBenchAccess {
   }
 
   public static LimiterBenchAccess memory(int maxEntries) {
-    return new LimiterBenchAccess(new MemoryLimiter(maxEntries, null, null));
+    return new LimiterBenchAccess(new MemoryLimiter(maxEntries, null));
   }
 
   public static LimiterBenchAccess redis(Vertx vertx, String url) {
