@@ -193,8 +193,7 @@ public final class ChunkWriter {
     finish("stop");
     if (includeUsage) {
       Usage u = finalUsage != null ? finalUsage : usage == null ? Usage.NONE : usage;
-      JsonObject chunk = base().put("choices", new JsonArray()).put("usage", u.toJson());
-      write("data: " + chunk.encode() + "\n\n");
+      write("data: " + usageChunk(id, created, model, u).encode() + "\n\n");
     }
     if (text == null) {
       out.accept(DONE);
@@ -234,8 +233,17 @@ public final class ChunkWriter {
   }
 
   private JsonObject base() {
+    return base(id, created, model);
+  }
+
+  private static JsonObject base(String id, long created, String model) {
     return new JsonObject().put("id", id).put("object", "chat.completion.chunk").put("created", created)
       .put("model", model);
+  }
+
+  /** The chunk that carries a stream's usage: no choices. */
+  static JsonObject usageChunk(String id, long created, String model, Usage usage) {
+    return base(id, created, model).put("choices", new JsonArray()).put("usage", usage.toJson());
   }
 
   private void emit(JsonObject delta, String finishReason) {

@@ -96,9 +96,8 @@ public final class ThreadChat {
 
   /** After the answer's chunks: the usage and the ids the answer was stored under, then [DONE]. */
   private static String lastChunk(JsonObject answer, Usage usage, JsonObject stored) {
-    JsonObject chunk = new JsonObject().put("id", answer.getString("id")).put("object", "chat.completion.chunk")
-      .put("created", answer.getLong("created")).put("model", answer.getString("model"))
-      .put("choices", new JsonArray()).put("usage", usage.toJson())
+    JsonObject chunk = ChunkWriter.usageChunk(answer.getString("id"), answer.getLong("created"), answer.getString("model"),
+        usage)
       .put("thread_id", stored.getString("thread_id")).put("session_id", stored.getString("session_id"));
     return "data: " + chunk.encode() + "\n\ndata: [DONE]\n\n";
   }
