@@ -176,19 +176,25 @@ public final class UpstreamError {
   }
 
   static Long retrySeconds(String header, long fallback) {
+    Long ms = retryAfterMillis(header, System.currentTimeMillis());
+    return ms == null ? fallback : Math.max(1, (ms + 999) / 1000);
+  }
+
+  /** A {@code retry-after} value (seconds, or an HTTP date) as milliseconds from now; null when absent or unreadable. */
+  static Long retryAfterMillis(String header, long nowMs) {
     if (header == null || header.isBlank()) {
-      return fallback;
+      return null;
     }
     try {
-      double v = Double.parseDouble(header.trim());
-      return Math.max(1, (long) Math.ceil(v));
+      double seconds = Double.parseDouble(header.trim());
+      return Double.isFinite(seconds) ? Math.max(0, (long) Math.ceil(seconds * 1000)) : null;
     } catch (NumberFormatException e) {
       try {
         long at = java.time.ZonedDateTime.parse(header.trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
-          .toInstant().getEpochSecond();
-        return Math.max(1, at - java.time.Instant.now().getEpochSecond());
-      } catch (RuntimeException ignored) {
-        return fallback;
+          .toInstant().toEpochMilli();
+        return Math.max(0, at - nowMs);
+      } catch (RuntimeException unreadable) {
+        return null;
       }
     }
   }

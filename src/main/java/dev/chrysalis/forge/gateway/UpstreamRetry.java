@@ -11,9 +11,6 @@ import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -160,20 +157,6 @@ public final class UpstreamRetry {
         // fall through to retry-after
       }
     }
-    String after = headers.get("retry-after");
-    if (after == null || after.isBlank()) {
-      return null;
-    }
-    try {
-      double seconds = Double.parseDouble(after.trim());
-      return Double.isFinite(seconds) ? Math.max(0, (long) Math.ceil(seconds * 1000)) : null;
-    } catch (NumberFormatException e) {
-      try {
-        Instant at = ZonedDateTime.parse(after.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        return Math.max(0, at.toEpochMilli() - nowMs);
-      } catch (RuntimeException unreadable) {
-        return null;
-      }
-    }
+    return UpstreamError.retryAfterMillis(headers.get("retry-after"), nowMs);
   }
 }
