@@ -36,10 +36,6 @@ public final class ChunkWriter {
   private Usage usage;
   private ServiceException failure;
 
-  public ChunkWriter(String id, long created, String model, boolean includeUsage, Consumer<Buffer> out) {
-    this(id, created, model, includeUsage, false, out);
-  }
-
   public ChunkWriter(String id, long created, String model, boolean includeUsage, boolean held, Consumer<Buffer> out) {
     this.id = id;
     this.created = created;
