@@ -104,12 +104,7 @@ final class CachedValidatorContract implements OpenAPIContract {
 
     @Override
     public Validator validator(JsonSchema schema) {
-      Validator v = validators.get(schema);
-      if (v == null) {
-        v = repository.validator(schema);
-        validators.put(schema, v);
-      }
-      return v;
+      return validators.computeIfAbsent(schema, repository::validator);
     }
 
     @Override
