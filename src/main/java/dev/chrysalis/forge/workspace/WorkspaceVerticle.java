@@ -2,6 +2,7 @@ package dev.chrysalis.forge.workspace;
 
 import dev.chrysalis.forge.audit.AuditEvent;
 import dev.chrysalis.forge.auth.AuthService;
+import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.store.Pools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -36,8 +37,10 @@ public class WorkspaceVerticle extends VerticleBase {
     Orgs orgs = new Orgs(vertx, new OrgStore(pool), audit, AuthService.createProxy(vertx), config);
     ProjectStore projectStore = new ProjectStore(pool);
     ThreadStore threadStore = new ThreadStore(pool);
-    Threads threads = new Threads(threadStore, projectStore, orgs, config);
-    WorkspaceServiceImpl service = new WorkspaceServiceImpl(orgs, new Projects(projectStore, threadStore, orgs), threads,
+    BillingService billing = BillingService.createProxy(vertx);
+    PlanFeatures features = (userId, orgId, feature) -> billing.requireFeature(userId, orgId, feature).mapEmpty();
+    Threads threads = new Threads(threadStore, projectStore, orgs, config, features);
+    WorkspaceServiceImpl service = new WorkspaceServiceImpl(orgs, new Projects(projectStore, threadStore, orgs, features), threads,
       new Sessions(new SessionStore(pool), threads, orgs));
 
     auditConsumer = vertx.eventBus().localConsumer(AuditEvent.ADDRESS, msg -> {
