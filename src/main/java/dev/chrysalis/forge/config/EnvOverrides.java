@@ -73,6 +73,7 @@ public final class EnvOverrides {
     }
     PATHS.put("CHRYSALIS_VAULT_KEYS", "vault.keys");
     PATHS.put("CHRYSALIS_ALLOW_PRIVATE_BASE_URLS", "vault.allow_private_base_urls");
+    PATHS.put("CHRYSALIS_DNS_SERVERS", "outbound.dns_servers");
     PATHS.put("CHRYSALIS_VAULT_VALIDATION_TIMEOUT_MS", "vault.validation_timeout_ms");
     PATHS.put("CHRYSALIS_VAULT_CACHE_SIZE", "vault.cache_size");
     PATHS.put("CHRYSALIS_VAULT_CACHE_TTL_SECONDS", "vault.cache_ttl_seconds");
