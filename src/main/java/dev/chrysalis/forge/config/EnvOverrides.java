@@ -45,6 +45,7 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_BILLING_OUTBOX_INTERVAL_MS", "billing.outbox.interval_ms");
     PATHS.put("CHRYSALIS_BILLING_OUTBOX_BACKOFF_BASE_MS", "billing.outbox.backoff_base_ms");
     PATHS.put("CHRYSALIS_BILLING_OUTBOX_BACKOFF_MAX_MS", "billing.outbox.backoff_max_ms");
+    PATHS.put("CHRYSALIS_BILLING_OUTBOX_MAX_ATTEMPTS", "billing.outbox.max_attempts");
     PATHS.put("CHRYSALIS_BILLING_RESERVATION_MAX_AGE_SECONDS", "billing.reservations.max_age_seconds");
     PATHS.put("CHRYSALIS_BILLING_RESERVATION_SWEEP_SECONDS", "billing.reservations.sweep_interval_seconds");
     PATHS.put("AUTUMN_SECRET_KEY", "billing.autumn.secret_key");
