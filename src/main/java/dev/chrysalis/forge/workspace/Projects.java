@@ -1,6 +1,8 @@
 package dev.chrysalis.forge.workspace;
 
 import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.limits.ObjectCaps;
+import dev.chrysalis.forge.limits.PlanLimits;
 import dev.chrysalis.forge.store.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +20,10 @@ final class Projects {
   private final ThreadStore threads;
   private final Orgs orgs;
 
-  Projects(ProjectStore store, ThreadStore threads, Orgs orgs) {
+  private final ObjectCaps caps;
+
+  Projects(ProjectStore store, ThreadStore threads, Orgs orgs, ObjectCaps caps) {
+    this.caps = caps;
     this.store = store;
     this.threads = threads;
     this.orgs = orgs;
@@ -45,8 +50,11 @@ final class Projects {
     String id = Ids.next("prj");
     String finalSlug = slug;
     Future<?> check = orgId == null ? Future.succeededFuture() : orgs.requireRole(orgId, userId, Role::canWrite, "write");
-    return check.compose(v -> store.insert(id, userId, orgId, name, finalSlug, description,
-        settings == null ? new JsonObject() : settings))
+    return check.compose(v -> caps.cap(userId, orgId, PlanLimits.Kind.PROJECTS))
+      .compose(cap -> store.insert(id, userId, orgId, name, finalSlug, description,
+          settings == null ? new JsonObject() : settings, cap)
+        .compose(inserted -> inserted ? Future.<Void>succeededFuture()
+          : Future.<Void>failedFuture(ObjectCaps.reached(PlanLimits.Kind.PROJECTS, cap))))
       .recover(t -> Errors.isUniqueViolation(t)
         ? Errors.conflict("slug_taken", orgId == null ? "You already have a project with this slug."
           : "This organization already has a project with this slug.")
