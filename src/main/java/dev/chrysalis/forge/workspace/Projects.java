@@ -19,14 +19,16 @@ final class Projects {
   private final ProjectStore store;
   private final ThreadStore threads;
   private final Orgs orgs;
+  private final PlanFeatures features;
 
   private final ObjectCaps caps;
 
-  Projects(ProjectStore store, ThreadStore threads, Orgs orgs, ObjectCaps caps) {
+  Projects(ProjectStore store, ThreadStore threads, Orgs orgs, PlanFeatures features, ObjectCaps caps) {
     this.caps = caps;
     this.store = store;
     this.threads = threads;
     this.orgs = orgs;
+    this.features = features;
   }
 
   Future<JsonObject> list(String userId, JsonObject r) throws ServiceException {
@@ -49,7 +51,8 @@ final class Projects {
     String orgId = Input.id(r, "org_id");
     String id = Ids.next("prj");
     String finalSlug = slug;
-    Future<?> check = orgId == null ? Future.succeededFuture() : orgs.requireRole(orgId, userId, Role::canWrite, "write");
+    Future<?> check = orgId == null ? Future.succeededFuture() : orgs.requireRole(orgId, userId, Role::canWrite, "write")
+      .compose(v -> features.require(userId, orgId, PlanFeatures.SHARED_THREADS));
     return check.compose(v -> caps.cap(userId, orgId, PlanLimits.Kind.PROJECTS))
       .compose(cap -> store.insert(id, userId, orgId, name, finalSlug, description,
           settings == null ? new JsonObject() : settings, cap)

@@ -23,15 +23,18 @@ final class Threads {
   private final ProjectStore projects;
   private final Orgs orgs;
   private final WorkspaceConfig config;
+  private final PlanFeatures features;
 
   private final ObjectCaps caps;
 
-  Threads(ThreadStore store, ProjectStore projects, Orgs orgs, WorkspaceConfig config, ObjectCaps caps) {
+  Threads(ThreadStore store, ProjectStore projects, Orgs orgs, WorkspaceConfig config, PlanFeatures features,
+          ObjectCaps caps) {
     this.caps = caps;
     this.store = store;
     this.projects = projects;
     this.orgs = orgs;
     this.config = config;
+    this.features = features;
   }
 
   Future<JsonObject> list(String userId, JsonObject r) throws ServiceException {
@@ -75,7 +78,9 @@ final class Threads {
       if (p != null && org == null && !project.result().writable()) {
         return Errors.forbidden("read_only", "You cannot add threads to this project.");
       }
-      Future<?> orgCheck = org == null ? Future.succeededFuture() : orgs.requireRole(org, userId, Role::canWrite, "write");
+      // the org is decided above from whichever input placed the thread there; members only learn the plan answer
+      Future<?> orgCheck = org == null ? Future.succeededFuture() : orgs.requireRole(org, userId, Role::canWrite, "write")
+        .compose(v -> features.require(userId, org, PlanFeatures.SHARED_THREADS));
       Future<String> inheritedProject = p != null || src == null || src.getString("project_id") == null
         ? Future.succeededFuture(p == null ? null : p.getString("id"))
         : projects.access(src.getString("project_id"), userId).map(a -> sameHome(a, org, userId) ? a.resource().getString("id") : null);

@@ -39,10 +39,12 @@ public class WorkspaceVerticle extends VerticleBase {
     Orgs orgs = new Orgs(vertx, new OrgStore(pool), audit, AuthService.createProxy(vertx), config);
     ProjectStore projectStore = new ProjectStore(pool);
     ThreadStore threadStore = new ThreadStore(pool);
-    ObjectCaps caps = new ObjectCaps(BillingService.createProxy(vertx), PlanLimits.from(config()));
-    Threads threads = new Threads(threadStore, projectStore, orgs, config, caps);
-    WorkspaceServiceImpl service = new WorkspaceServiceImpl(orgs, new Projects(projectStore, threadStore, orgs, caps), threads,
-      new Sessions(new SessionStore(pool), threads, orgs, caps));
+    BillingService billing = BillingService.createProxy(vertx);
+    PlanFeatures features = (userId, orgId, feature) -> billing.requireFeature(userId, orgId, feature).mapEmpty();
+    ObjectCaps caps = new ObjectCaps(billing, PlanLimits.from(config()));
+    Threads threads = new Threads(threadStore, projectStore, orgs, config, features, caps);
+    WorkspaceServiceImpl service = new WorkspaceServiceImpl(orgs, new Projects(projectStore, threadStore, orgs, features, caps),
+      threads, new Sessions(new SessionStore(pool), threads, orgs, caps));
 
     auditConsumer = vertx.eventBus().localConsumer(AuditEvent.ADDRESS, msg -> {
       JsonObject event = msg.body();
