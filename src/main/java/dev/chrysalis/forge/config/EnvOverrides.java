@@ -72,6 +72,13 @@ public final class EnvOverrides {
       PATHS.put(env + "_PER_MINUTE", "ratelimit.tiers." + tier + ".per_minute");
       PATHS.put(env + "_PER_DAY", "ratelimit.tiers." + tier + ".per_day");
     }
+    PATHS.put("CHRYSALIS_SLOW_READER_TIMEOUT_MS", "limits.slow_reader_timeout_ms");
+    for (String plan : new String[] {"free", "pro", "team", "enterprise"}) {
+      String env = "CHRYSALIS_LIMIT_" + plan.toUpperCase(java.util.Locale.ROOT);
+      for (String kind : new String[] {"api_keys", "projects", "threads", "sessions", "concurrent_calls"}) {
+        PATHS.put(env + "_" + kind.toUpperCase(java.util.Locale.ROOT), "limits.plans." + plan + "." + kind);
+      }
+    }
     PATHS.put("CHRYSALIS_VAULT_KEYS", "vault.keys");
     PATHS.put("CHRYSALIS_ALLOW_PRIVATE_BASE_URLS", "vault.allow_private_base_urls");
     PATHS.put("CHRYSALIS_VAULT_VALIDATION_TIMEOUT_MS", "vault.validation_timeout_ms");
