@@ -15,6 +15,10 @@ import io.vertx.serviceproxy.ServiceException;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -329,8 +333,7 @@ final class BillingServiceImpl implements BillingService {
       .put("customer_id", e.orgId() != null ? e.orgId() : e.userId())
       .put("feature_id", config.autumn().messageFeatureId())
       .put("value", 1)
-      .put("properties", e.trackProperties())
-      .put("timestamp", System.currentTimeMillis());
+      .put("properties", e.trackProperties());
     return new OutboxStore.Row("trk:" + e.userId() + ":" + e.id(), "track", payload, 0);
   }
 
@@ -541,6 +544,82 @@ final class BillingServiceImpl implements BillingService {
         .put("mode", autumnMode() ? "autumn" : "local")
         .put("outbox", counts)
         .put("metrics", metrics.toJson()))
+      .recover(Errors::internal);
+  }
+
+  @Override
+  public Future<JsonObject> parkedOutbox(String actorEmail, JsonObject query) {
+    if (!isAdmin(actorEmail)) {
+      return Errors.forbidden("admin_only", "Only operators (CHRYSALIS_ADMIN_EMAILS) may see the billing outbox.");
+    }
+    JsonObject q = query == null ? new JsonObject() : query;
+    Object limitValue = q.getValue("limit", 50);
+    Object afterValue = q.getValue("after");
+    int limit = limitValue instanceof Integer i ? i : -1;
+    if (limit < 1 || limit > 200) {
+      return Errors.badRequest("invalid_request", "limit must be between 1 and 200.", "limit");
+    }
+    String after = null;
+    if (afterValue != null) {
+      after = afterValue instanceof String cursor ? decodeCursor(cursor) : null;
+      if (after == null) {
+        return Errors.badRequest("invalid_cursor", "after must be the next_cursor of a previous page.", "after");
+      }
+    }
+    return outbox.parked(limit + 1, after).map(rows -> {
+      boolean more = rows.size() > limit;
+      List<JsonObject> page = more ? rows.subList(0, limit) : rows;
+      String next = more ? Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(page.get(page.size() - 1).getString("id").getBytes(StandardCharsets.UTF_8)) : null;
+      return new JsonObject().put("data", new JsonArray(new ArrayList<>(page))).put("has_more", more)
+        .put("next_cursor", next);
+    }).recover(Errors::internal);
+  }
+
+  /** The outbox id a parked-rows cursor names, or null when it is not one of ours. */
+  private static String decodeCursor(String cursor) {
+    try {
+      String id = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+      return id.matches("[a-z]{3}:[A-Za-z0-9_:.-]{1,300}") ? id : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public Future<JsonObject> replayOutbox(JsonObject request) {
+    JsonObject req = request == null ? new JsonObject() : request;
+    if (!isAdmin(req.getString("actor_email"))) {
+      return Errors.forbidden("admin_only", "Only operators (CHRYSALIS_ADMIN_EMAILS) may replay the billing outbox.");
+    }
+    JsonArray idArray = req.getJsonArray("ids");
+    List<String> ids = null;
+    if (idArray != null) {
+      ids = new ArrayList<>();
+      for (Object o : idArray) {
+        if (!(o instanceof String id) || id.isEmpty() || id.length() > 200) {
+          return Errors.badRequest("invalid_request", "ids must be outbox row ids.", "ids");
+        }
+        ids.add(id);
+      }
+    }
+    Object limitValue = req.getValue("limit", 1000);
+    int limit = limitValue instanceof Integer i ? i : -1;
+    if (limit < 1 || limit > OutboxStore.REPLAY_MAX) {
+      return Errors.badRequest("invalid_request", "limit must be between 1 and " + OutboxStore.REPLAY_MAX + ".", "limit");
+    }
+    List<String> chosen = ids;
+    return outbox.replay(chosen, limit)
+      .compose(n -> outbox.counts().map(c -> {
+        metrics.outboxParked.set(c.getLong("failed", 0L));
+        metrics.outboxPending.set(c.getLong("pending", 0L));
+        if (n > 0) {
+          outboxNudge.run();
+          AuditEvent.publish(vertx, "billing.outbox_replayed", req.getString("actor_id"), "billing_outbox",
+            req.getJsonObject("context", new JsonObject()).copy(), new JsonObject().put("replayed", n));
+        }
+        return new JsonObject().put("replayed", n).put("parked", c.getLong("failed", 0L));
+      }))
       .recover(Errors::internal);
   }
 

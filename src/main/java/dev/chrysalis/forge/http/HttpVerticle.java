@@ -87,8 +87,8 @@ public class HttpVerticle extends VerticleBase {
         new AuthRoutes(auth).mount(routes);
         WorkspaceService workspace = WorkspaceService.createProxy(vertx);
         new OrgRoutes(workspace, billing).mount(routes);
-        new ProjectRoutes(workspace, billing).mount(routes);
-        new ThreadRoutes(workspace, billing).mount(routes);
+        new ProjectRoutes(workspace).mount(routes);
+        new ThreadRoutes(workspace).mount(routes);
         new SessionRoutes(workspace).mount(routes);
         new BillingRoutes(billing).mount(routes);
         new AdminRoutes(billing).mount(routes);
