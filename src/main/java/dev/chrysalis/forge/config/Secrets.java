@@ -5,13 +5,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Set;
 
 /**
  * Makes sure {@code auth.secret_key} is set. Production refuses to start without it; development
@@ -51,16 +56,33 @@ public final class Secrets {
     if (!Files.exists(file)) {
       byte[] raw = new byte[32];
       new SecureRandom().nextBytes(raw);
-      Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(raw),
-        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      try {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException ignored) {
-        // not a POSIX file system
-      }
+      writeOwnerOnly(file, Base64.getUrlEncoder().withoutPadding().encodeToString(raw));
     }
     auth.put("secret_key", Files.readString(file).trim());
     LOG.warn("*** CHRYSALIS_SECRET_KEY is not set: using the development key kept in {}. "
       + "Set CHRYSALIS_SECRET_KEY (and CHRYSALIS_ENV=production) before exposing this server. ***", file.toAbsolutePath());
+  }
+
+  /**
+   * Creates {@code file} (it must not exist) readable and writable by its owner only from the
+   * moment it exists: the mode is given to the create call, so no other user can open it between
+   * creation and a later chmod. On a file system without POSIX modes it is created plainly.
+   */
+  public static void writeOwnerOnly(Path file, String content) throws IOException {
+    FileAttribute<Set<PosixFilePermission>> ownerOnly =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    SeekableByteChannel channel;
+    try {
+      channel = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly);
+    } catch (UnsupportedOperationException notPosix) {
+      channel = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+    }
+    try (SeekableByteChannel out = channel) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        out.write(buffer);
+      }
+    }
   }
 }

@@ -1,8 +1,6 @@
 package dev.chrysalis.forge.http;
 
-import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.workspace.WorkspaceService;
-import io.vertx.core.json.JsonObject;
 
 import static dev.chrysalis.forge.http.WorkspaceRequests.NO_PATH;
 import static dev.chrysalis.forge.http.WorkspaceRequests.of;
@@ -12,20 +10,16 @@ import static dev.chrysalis.forge.http.WorkspaceRequests.path;
 final class ProjectRoutes {
 
   private final WorkspaceService workspace;
-  private final BillingService billing;
 
-  ProjectRoutes(WorkspaceService workspace, BillingService billing) {
+  ProjectRoutes(WorkspaceService workspace) {
     this.workspace = workspace;
-    this.billing = billing;
   }
 
   void mount(Routes routes) {
     routes.authed("listProjects", ctx -> Routes.respond(ctx, 200,
       workspace.listProjects(Routes.userId(ctx), of(ctx, NO_PATH, "org_id", "limit", "after"))));
     routes.authed("createProject", ctx -> {
-      JsonObject request = of(ctx, NO_PATH);
-      Routes.respond(ctx, 201, FeatureGate.sharedInOrg(billing, Routes.userId(ctx), request.getString("org_id"))
-        .compose(ok -> workspace.createProject(Routes.userId(ctx), request)));
+      Routes.respond(ctx, 201, workspace.createProject(Routes.userId(ctx), of(ctx, NO_PATH)));
     });
     routes.authed("getProject", ctx -> Routes.respond(ctx, 200,
       workspace.getProject(Routes.userId(ctx), of(ctx, path("id", "project_id")))));

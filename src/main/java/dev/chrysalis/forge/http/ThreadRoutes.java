@@ -1,8 +1,6 @@
 package dev.chrysalis.forge.http;
 
-import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.workspace.WorkspaceService;
-import io.vertx.core.json.JsonObject;
 
 import static dev.chrysalis.forge.http.WorkspaceRequests.NO_PATH;
 import static dev.chrysalis.forge.http.WorkspaceRequests.of;
@@ -12,11 +10,9 @@ import static dev.chrysalis.forge.http.WorkspaceRequests.path;
 final class ThreadRoutes {
 
   private final WorkspaceService workspace;
-  private final BillingService billing;
 
-  ThreadRoutes(WorkspaceService workspace, BillingService billing) {
+  ThreadRoutes(WorkspaceService workspace) {
     this.workspace = workspace;
-    this.billing = billing;
   }
 
   void mount(Routes routes) {
@@ -24,9 +20,7 @@ final class ThreadRoutes {
     routes.authed("listThreads", ctx -> Routes.respond(ctx, 200,
       workspace.listThreads(Routes.userId(ctx), of(ctx, NO_PATH, "project_id", "status", "limit", "after"))));
     routes.authed("createThread", ctx -> {
-      JsonObject request = of(ctx, NO_PATH);
-      Routes.respond(ctx, 201, FeatureGate.sharedInOrg(billing, Routes.userId(ctx), request.getString("org_id"))
-        .compose(ok -> workspace.createThread(Routes.userId(ctx), request)));
+      Routes.respond(ctx, 201, workspace.createThread(Routes.userId(ctx), of(ctx, NO_PATH)));
     });
     routes.authed("getThread", ctx -> Routes.respond(ctx, 200, workspace.getThread(Routes.userId(ctx), of(ctx, thread))));
     routes.authed("updateThread", ctx -> Routes.respond(ctx, 200,

@@ -1,6 +1,8 @@
 package dev.chrysalis.forge.workspace;
 
 import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.limits.ObjectCaps;
+import dev.chrysalis.forge.limits.PlanLimits;
 import dev.chrysalis.forge.store.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -17,11 +19,16 @@ final class Projects {
   private final ProjectStore store;
   private final ThreadStore threads;
   private final Orgs orgs;
+  private final PlanFeatures features;
 
-  Projects(ProjectStore store, ThreadStore threads, Orgs orgs) {
+  private final ObjectCaps caps;
+
+  Projects(ProjectStore store, ThreadStore threads, Orgs orgs, PlanFeatures features, ObjectCaps caps) {
+    this.caps = caps;
     this.store = store;
     this.threads = threads;
     this.orgs = orgs;
+    this.features = features;
   }
 
   Future<JsonObject> list(String userId, JsonObject r) throws ServiceException {
@@ -44,9 +51,13 @@ final class Projects {
     String orgId = Input.id(r, "org_id");
     String id = Ids.next("prj");
     String finalSlug = slug;
-    Future<?> check = orgId == null ? Future.succeededFuture() : orgs.requireRole(orgId, userId, Role::canWrite, "write");
-    return check.compose(v -> store.insert(id, userId, orgId, name, finalSlug, description,
-        settings == null ? new JsonObject() : settings))
+    Future<?> check = orgId == null ? Future.succeededFuture() : orgs.requireRole(orgId, userId, Role::canWrite, "write")
+      .compose(v -> features.require(userId, orgId, PlanFeatures.SHARED_THREADS));
+    return check.compose(v -> caps.cap(userId, orgId, PlanLimits.Kind.PROJECTS))
+      .compose(cap -> store.insert(id, userId, orgId, name, finalSlug, description,
+          settings == null ? new JsonObject() : settings, cap)
+        .compose(inserted -> inserted ? Future.<Void>succeededFuture()
+          : Future.<Void>failedFuture(ObjectCaps.reached(PlanLimits.Kind.PROJECTS, cap))))
       .recover(t -> Errors.isUniqueViolation(t)
         ? Errors.conflict("slug_taken", orgId == null ? "You already have a project with this slug."
           : "This organization already has a project with this slug.")

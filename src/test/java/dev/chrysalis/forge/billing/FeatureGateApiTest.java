@@ -92,6 +92,44 @@ class FeatureGateApiTest {
   }
 
   @Test
+  void aThreadPlacedInAnOrgThroughItsProjectOrItsParentOrItsSourceMeetsTheSameGate() {
+    Users.Registered owner = Users.register(api);
+    userPlan(owner, "team");
+    String org = Workspaces.org(api, owner).getString("id");
+    orgPlan(org, "team");
+    String project = api.call("createProject").bearer(owner.token()).body(new JsonObject().put("name", "p")
+      .put("org_id", org)).send().expect(201).json().getString("id");
+    String shared = api.call("createThread").bearer(owner.token()).body(new JsonObject().put("title", "shared")
+      .put("org_id", org)).send().expect(201).json().getString("id");
+    orgPlan(org, "free");
+    int before = threadCount(owner);
+
+    // none of these names org_id, yet each would store the thread in the org
+    assertPaymentRequired(api.call("createThread").bearer(owner.token()).body(new JsonObject().put("title", "via project")
+      .put("project_id", project)).send(), "shared_threads");
+    assertPaymentRequired(api.call("createThread").bearer(owner.token()).body(new JsonObject().put("title", "via parent")
+      .put("parent_thread_id", shared)).send(), "shared_threads");
+    assertPaymentRequired(api.call("createThread").bearer(owner.token()).body(new JsonObject().put("title", "via source")
+      .put("continues_from", shared)).send(), "shared_threads");
+
+    assertThat(threadCount(owner)).isEqualTo(before);
+    JsonObject parent = api.call("getThread").bearer(owner.token()).path("id", shared).send().expect(200).json();
+    assertThat(parent.getJsonObject("relations").getJsonArray("children")).isEmpty();
+    assertThat(parent.getJsonObject("relations").getJsonArray("continued_by")).isEmpty();
+    JsonObject inProject = api.call("getProject").bearer(owner.token()).path("id", project).send().expect(200).json();
+    assertThat(inProject.getJsonObject("threads").getJsonArray("data")).isEmpty();
+
+    orgPlan(org, "team");
+    JsonObject child = api.call("createThread").bearer(owner.token()).body(new JsonObject().put("title", "via parent")
+      .put("parent_thread_id", shared)).send().expect(201).json();
+    assertThat(child.getString("org_id")).isEqualTo(org);
+  }
+
+  private static int threadCount(Users.Registered u) {
+    return api.call("listThreads").bearer(u.token()).query("limit", "100").send().expect(200).json().getJsonArray("data").size();
+  }
+
+  @Test
   void theOrgAuditLogNeedsAuditLogs() {
     Users.Registered owner = Users.register(api);
     userPlan(owner, "team");
