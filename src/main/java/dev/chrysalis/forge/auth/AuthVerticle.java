@@ -21,6 +21,7 @@ public class AuthVerticle extends VerticleBase {
     AuthConfig config = AuthConfig.from(config());
     pool = Pools.shared(vertx, config());
     AuthServiceImpl service = new AuthServiceImpl(vertx, config, new UserStore(pool), new ApiKeyStore(pool),
+      new EmailTokenStore(pool),
       new JwtTokens(vertx, config));
     revocations = vertx.eventBus().consumer(AuthServiceImpl.KEY_REVOKED_ADDRESS, msg -> service.forgetKey(msg.body()));
     creations = vertx.eventBus().consumer(AuthServiceImpl.KEY_CREATED_ADDRESS, msg -> service.keyCreated(msg.body()));

@@ -4,20 +4,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** The {@code billing} and {@code catalog} sections of the config. */
 public record BillingConfig(
   Map<String, Plan> plans,
   String defaultPlan,
-  Set<String> adminEmails,
   String membershipAddress,
   Outbox outbox,
   Reservations reservations,
@@ -79,8 +75,6 @@ public record BillingConfig(
     if (!plans.containsKey(defaultPlan)) {
       throw new IllegalArgumentException("billing.default_plan '" + defaultPlan + "' is not in billing.plans");
     }
-    Set<String> admins = Arrays.stream(b.getString("admin_emails", "").split(","))
-      .map(s -> s.trim().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
 
     JsonObject o = b.getJsonObject("outbox", new JsonObject());
     Outbox outbox = new Outbox(o.getLong("interval_ms", 1000L), o.getInteger("batch", 50),
@@ -117,7 +111,7 @@ public record BillingConfig(
     }
     Catalog catalog = new Catalog(c.getString("default_tier", "basic"), Collections.unmodifiableMap(models));
 
-    return new BillingConfig(Collections.unmodifiableMap(plans), defaultPlan, admins,
+    return new BillingConfig(Collections.unmodifiableMap(plans), defaultPlan,
       b.getString("membership_address", "forge.workspace"), outbox, reservations, autumn, catalog);
   }
 

@@ -77,12 +77,12 @@ public interface BillingService {
   Future<JsonObject> portal(String userId, JsonObject request);
 
   /**
-   * Operator plan assignment (local mode): {actor_id, actor_email, subject_type: user|org,
+   * Operator plan assignment (local mode): {actor_id, subject_type: user|org,
    * subject_id, plan_id, context?} → {subject_type, subject_id, plan}; 403 unless the actor is an
    * admin, 409 in Autumn mode.
    */
   Future<JsonObject> assignPlan(JsonObject request);
 
   /** Operators only: {mode, outbox:{pending, failed, delivered}, metrics:{…}}. */
-  Future<JsonObject> status(String actorEmail);
+  Future<JsonObject> status(String actorId);
 }

@@ -14,7 +14,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -478,9 +477,10 @@ final class BillingServiceImpl implements BillingService {
   @Override
   public Future<JsonObject> assignPlan(JsonObject request) {
     JsonObject req = request == null ? new JsonObject() : request;
-    if (!isAdmin(req.getString("actor_email"))) {
-      return Errors.forbidden("admin_only", "Only operators (CHRYSALIS_ADMIN_EMAILS) may assign plans.");
-    }
+    return auth.requireOperator(req.getString("actor_id")).compose(op -> assignPlanAsOperator(req));
+  }
+
+  private Future<JsonObject> assignPlanAsOperator(JsonObject req) {
     if (autumnMode()) {
       return Errors.conflict("plans_managed_by_autumn",
         "Plans come from Autumn subscriptions on this server; change them in Autumn.");
@@ -519,19 +519,12 @@ final class BillingServiceImpl implements BillingService {
   }
 
   @Override
-  public Future<JsonObject> status(String actorEmail) {
-    if (!isAdmin(actorEmail)) {
-      return Errors.forbidden("admin_only", "Only operators (CHRYSALIS_ADMIN_EMAILS) may see the billing status.");
-    }
-    return outbox.counts().map(counts -> new JsonObject()
+  public Future<JsonObject> status(String actorId) {
+    return auth.requireOperator(actorId).compose(op -> outbox.counts()).map(counts -> new JsonObject()
         .put("mode", autumnMode() ? "autumn" : "local")
         .put("outbox", counts)
         .put("metrics", metrics.toJson()))
       .recover(Errors::internal);
-  }
-
-  private boolean isAdmin(String email) {
-    return email != null && config.adminEmails().contains(email.trim().toLowerCase(Locale.ROOT));
   }
 
   // ---- Autumn customers ----
