@@ -29,17 +29,39 @@ final class ApiKeyStore {
   private static final String COLUMNS =
     "k.id, k.user_id, u.email, k.name, k.prefix, k.key_hash, k.scopes, k.created_at, k.last_used_at, k.expires_at";
 
+  private static final String lockName = "forge.cap.api_keys";
+
   private final Pool pool;
 
   ApiKeyStore(Pool pool) {
     this.pool = pool;
   }
 
-  Future<Void> insert(String id, String userId, String name, String prefix, String hash, List<String> scopes,
-                      OffsetDateTime expiresAt) {
-    return pool.preparedQuery("INSERT INTO api_keys (id, user_id, name, prefix, key_hash, scopes, expires_at) "
-        + "VALUES ($1, $2, $3, $4, $5, $6, $7)")
-      .execute(Tuple.of(id, userId, name, prefix, hash, scopes.toArray(new String[0]), expiresAt)).mapEmpty();
+  /**
+   * Inserts the key unless the user already holds {@code cap} keys (0 = no cap); false when refused.
+   * The count runs after a per-user lock taken in the same transaction, so concurrent creations
+   * see each other's rows.
+   */
+  Future<Boolean> insert(String id, String userId, String name, String prefix, String hash, List<String> scopes,
+                         OffsetDateTime expiresAt, int cap) {
+    return pool.withTransaction(c -> c.preparedQuery("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))")
+      .execute(Tuple.of(lockName, userId))
+      .compose(v -> c.preparedQuery("INSERT INTO api_keys (id, user_id, name, prefix, key_hash, scopes, expires_at) "
+          + "SELECT $1, $2, $3, $4, $5, $6, $7 WHERE $8 = 0 OR (SELECT count(*) FROM api_keys WHERE user_id = $2) < $8")
+        .execute(Tuple.of(id, userId, name, prefix, hash, scopes.toArray(new String[0]), expiresAt, cap)))
+      .map(rows -> rows.rowCount() > 0));
+  }
+
+  /** One page of the user's keys, newest first: at most {@code limit} rows after the (created_at, id) cursor. */
+  Future<List<KeyRow>> byUser(String userId, OffsetDateTime afterCreated, String afterId, int limit) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM api_keys k JOIN users u ON u.id = k.user_id "
+        + "WHERE k.user_id = $1 AND ($2::timestamptz IS NULL OR (k.created_at, k.id) < ($2, $3)) "
+        + "ORDER BY k.created_at DESC, k.id DESC LIMIT $4")
+      .execute(Tuple.of(userId, afterCreated, afterId, limit)).map(rows -> {
+        List<KeyRow> out = new ArrayList<>();
+        rows.forEach(r -> out.add(toRow(r)));
+        return out;
+      });
   }
 
   /** Keys of active users with this lookup prefix (almost always zero or one). */
@@ -47,16 +69,6 @@ final class ApiKeyStore {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM api_keys k JOIN users u ON u.id = k.user_id "
         + "WHERE k.prefix = $1 AND u.status = 'active'")
       .execute(Tuple.of(prefix)).map(rows -> {
-        List<KeyRow> out = new ArrayList<>();
-        rows.forEach(r -> out.add(toRow(r)));
-        return out;
-      });
-  }
-
-  Future<List<KeyRow>> byUser(String userId) {
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM api_keys k JOIN users u ON u.id = k.user_id "
-        + "WHERE k.user_id = $1 ORDER BY k.created_at DESC, k.id DESC")
-      .execute(Tuple.of(userId)).map(rows -> {
         List<KeyRow> out = new ArrayList<>();
         rows.forEach(r -> out.add(toRow(r)));
         return out;

@@ -54,8 +54,8 @@ public interface AuthService {
   /** {email} → {id, email, display_name}; 404 when no such user. For invites and admin lookups. */
   Future<JsonObject> findUserByEmail(String email);
 
-  /** → {data:[{id, name, prefix, scopes, created_at, last_used, expires_at}]}. */
-  Future<JsonObject> listApiKeys(String userId);
+  /** {limit?, after?} → {data:[{id, name, prefix, scopes, created_at, last_used, expires_at}], has_more, next_cursor}, newest first. */
+  Future<JsonObject> listApiKeys(String userId, JsonObject query);
 
   /** {name?, scopes?, expires_at?, ip?, user_agent?} → the key record plus {key} (shown once). */
   Future<JsonObject> createApiKey(String userId, JsonObject request);

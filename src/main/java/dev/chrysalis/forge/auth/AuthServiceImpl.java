@@ -3,6 +3,9 @@ package dev.chrysalis.forge.auth;
 import dev.chrysalis.forge.audit.AuditEvent;
 import dev.chrysalis.forge.errors.Errors;
 import dev.chrysalis.forge.mail.MailVerticle;
+import dev.chrysalis.forge.limits.ObjectCaps;
+import dev.chrysalis.forge.limits.PlanLimits;
+import dev.chrysalis.forge.store.PageCursor;
 import dev.chrysalis.forge.store.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -52,9 +55,12 @@ final class AuthServiceImpl implements AuthService {
   private final EmailTokenStore emailTokens;
   private final Operators operators;
 
+  private final ObjectCaps caps;
+
   AuthServiceImpl(Vertx vertx, AuthConfig config, UserStore users, ApiKeyStore keys, EmailTokenStore emailTokens,
-                  JwtTokens tokens) {
+                  JwtTokens tokens, ObjectCaps caps) {
     this.vertx = vertx;
+    this.caps = caps;
     this.emailTokens = emailTokens;
     this.operators = new Operators(config.adminEmails());
     this.config = config;
@@ -361,11 +367,26 @@ final class AuthServiceImpl implements AuthService {
   }
 
   @Override
-  public Future<JsonObject> listApiKeys(String userId) {
-    return keys.byUser(userId).map(rows -> {
+  public Future<JsonObject> listApiKeys(String userId, JsonObject query) {
+    JsonObject q = query == null ? new JsonObject() : query;
+    int limit = PageCursor.limit(q.getValue("limit"));
+    if (limit < 0) {
+      return Errors.badRequest("invalid_limit", "limit must be an integer from 1 to " + PageCursor.MAX_LIMIT + ".", "limit");
+    }
+    PageCursor after;
+    try {
+      after = PageCursor.decode(q.getString("after"));
+    } catch (RuntimeException e) {
+      return Errors.badRequest("invalid_cursor", "The 'after' cursor is not one this API returned.", "after");
+    }
+    return keys.byUser(userId, after == null ? null : after.at(), after == null ? null : after.id(), limit + 1).map(rows -> {
       JsonArray data = new JsonArray();
-      rows.forEach(r -> data.add(r.publicJson()));
-      return new JsonObject().put("data", data);
+      boolean more = rows.size() > limit;
+      List<ApiKeyStore.KeyRow> shown = more ? rows.subList(0, limit) : rows;
+      shown.forEach(r -> data.add(r.publicJson()));
+      ApiKeyStore.KeyRow last = shown.isEmpty() ? null : shown.get(shown.size() - 1);
+      return new JsonObject().put("data", data).put("has_more", more)
+        .put("next_cursor", more ? PageCursor.encode(last.createdAt(), last.id()) : null);
     }).recover(Errors::internal);
   }
 
@@ -401,7 +422,10 @@ final class AuthServiceImpl implements AuthService {
     List<String> scopeList = List.copyOf(scopes);
     OffsetDateTime exp = expiresAt;
     String hash = apiKeys.hash(key);
-    return keys.insert(id, userId, keyName, ApiKeys.lookupPrefix(key), hash, scopeList, exp)
+    return caps.cap(userId, null, PlanLimits.Kind.API_KEYS)
+      .compose(cap -> keys.insert(id, userId, keyName, ApiKeys.lookupPrefix(key), hash, scopeList, exp, cap)
+        .compose(inserted -> inserted ? Future.succeededFuture()
+          : Future.failedFuture(ObjectCaps.reached(PlanLimits.Kind.API_KEYS, cap))))
       .map(v -> {
         // keys are random, so none was ever looked up; dropped from the unknown-key caches anyway
         unknownKeys.forget(hash);

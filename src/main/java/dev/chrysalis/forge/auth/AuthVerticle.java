@@ -1,5 +1,8 @@
 package dev.chrysalis.forge.auth;
 
+import dev.chrysalis.forge.billing.BillingService;
+import dev.chrysalis.forge.limits.ObjectCaps;
+import dev.chrysalis.forge.limits.PlanLimits;
 import dev.chrysalis.forge.store.Pools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -22,7 +25,8 @@ public class AuthVerticle extends VerticleBase {
     pool = Pools.shared(vertx, config());
     AuthServiceImpl service = new AuthServiceImpl(vertx, config, new UserStore(pool), new ApiKeyStore(pool),
       new EmailTokenStore(pool),
-      new JwtTokens(vertx, config));
+      new JwtTokens(vertx, config),
+      new ObjectCaps(BillingService.createProxy(vertx), PlanLimits.from(config())));
     revocations = vertx.eventBus().consumer(AuthServiceImpl.KEY_REVOKED_ADDRESS, msg -> service.forgetKey(msg.body()));
     creations = vertx.eventBus().consumer(AuthServiceImpl.KEY_CREATED_ADDRESS, msg -> service.keyCreated(msg.body()));
     binding = new ServiceBinder(vertx).setAddress(AuthService.ADDRESS).register(AuthService.class, service);

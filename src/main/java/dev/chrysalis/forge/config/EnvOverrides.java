@@ -60,6 +60,7 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_BILLING_OUTBOX_INTERVAL_MS", "billing.outbox.interval_ms");
     PATHS.put("CHRYSALIS_BILLING_OUTBOX_BACKOFF_BASE_MS", "billing.outbox.backoff_base_ms");
     PATHS.put("CHRYSALIS_BILLING_OUTBOX_BACKOFF_MAX_MS", "billing.outbox.backoff_max_ms");
+    PATHS.put("CHRYSALIS_BILLING_OUTBOX_MAX_ATTEMPTS", "billing.outbox.max_attempts");
     PATHS.put("CHRYSALIS_BILLING_RESERVATION_MAX_AGE_SECONDS", "billing.reservations.max_age_seconds");
     PATHS.put("CHRYSALIS_BILLING_RESERVATION_SWEEP_SECONDS", "billing.reservations.sweep_interval_seconds");
     PATHS.put("AUTUMN_SECRET_KEY", "billing.autumn.secret_key");
@@ -86,8 +87,16 @@ public final class EnvOverrides {
       PATHS.put(env + "_PER_MINUTE", "ratelimit.tiers." + tier + ".per_minute");
       PATHS.put(env + "_PER_DAY", "ratelimit.tiers." + tier + ".per_day");
     }
+    PATHS.put("CHRYSALIS_SLOW_READER_TIMEOUT_MS", "limits.slow_reader_timeout_ms");
+    for (String plan : new String[] {"free", "pro", "team", "enterprise"}) {
+      String env = "CHRYSALIS_LIMIT_" + plan.toUpperCase(java.util.Locale.ROOT);
+      for (String kind : new String[] {"api_keys", "projects", "threads", "sessions", "concurrent_calls"}) {
+        PATHS.put(env + "_" + kind.toUpperCase(java.util.Locale.ROOT), "limits.plans." + plan + "." + kind);
+      }
+    }
     PATHS.put("CHRYSALIS_VAULT_KEYS", "vault.keys");
     PATHS.put("CHRYSALIS_ALLOW_PRIVATE_BASE_URLS", "vault.allow_private_base_urls");
+    PATHS.put("CHRYSALIS_DNS_SERVERS", "outbound.dns_servers");
     PATHS.put("CHRYSALIS_VAULT_VALIDATION_TIMEOUT_MS", "vault.validation_timeout_ms");
     PATHS.put("CHRYSALIS_VAULT_CACHE_SIZE", "vault.cache_size");
     PATHS.put("CHRYSALIS_VAULT_CACHE_TTL_SECONDS", "vault.cache_ttl_seconds");
@@ -109,6 +118,7 @@ public final class EnvOverrides {
     PATHS.put("VLLM_API_KEY", "providers.vllm.api_key");
     PATHS.put("CHRYSALIS_DEFAULT_MODEL", "gateway.default_model");
     PATHS.put("CHRYSALIS_ALLOWED_MODELS", "gateway.allowed_models");
+    PATHS.put("CHRYSALIS_UNLISTED_MODELS", "catalog.unlisted_models");
     PATHS.put("CHRYSALIS_UPSTREAM_CONNECT_TIMEOUT_MS", "gateway.connect_timeout_ms");
     PATHS.put("CHRYSALIS_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "gateway.first_byte_timeout_ms");
     PATHS.put("CHRYSALIS_UPSTREAM_IDLE_TIMEOUT_MS", "gateway.idle_timeout_ms");

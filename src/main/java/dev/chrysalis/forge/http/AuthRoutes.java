@@ -32,7 +32,8 @@ final class AuthRoutes {
 
     routes.authed("getCurrentUser", ctx -> Routes.respond(ctx, 200, auth.getUser(Routes.userId(ctx))));
 
-    routes.authed("listApiKeys", ctx -> Routes.respond(ctx, 200, auth.listApiKeys(Routes.userId(ctx))));
+    routes.authed("listApiKeys", ctx -> Routes.respond(ctx, 200, auth.listApiKeys(Routes.userId(ctx),
+      new JsonObject().put("limit", Routes.query(ctx, "limit")).put("after", Routes.query(ctx, "after")))));
 
     routes.authed("createApiKey", ctx -> {
       JsonObject request = Routes.body(ctx).mergeIn(Routes.requestContext(ctx));

@@ -25,11 +25,14 @@ final class ProjectStore {
       .put("created_at", Sql.ts(r, "created_at")).put("updated_at", Sql.ts(r, "updated_at"));
   }
 
-  Future<Void> insert(String id, String ownerId, String orgId, String name, String slug, String description,
-                      JsonObject settings) {
-    return pool.preparedQuery("INSERT INTO projects (id, owner_id, org_id, name, slug, description, settings) "
-        + "VALUES ($1, $2, $3, $4, $5, $6, $7)")
-      .execute(Tuple.of(id, ownerId, orgId, name, slug, description, settings)).mapEmpty();
+  /** Inserts the project unless its owner already owns {@code cap} projects (0 = no cap); false when refused. */
+  Future<Boolean> insert(String id, String ownerId, String orgId, String name, String slug, String description,
+                         JsonObject settings, int cap) {
+    return pool.withTransaction(c -> Sql.lockCap(c, "projects", ownerId)
+      .compose(v -> c.preparedQuery("INSERT INTO projects (id, owner_id, org_id, name, slug, description, settings) "
+          + "SELECT $1, $2, $3, $4, $5, $6, $7 WHERE $8 = 0 OR (SELECT count(*) FROM projects WHERE owner_id = $2) < $8")
+        .execute(Tuple.of(id, ownerId, orgId, name, slug, description, settings, cap)))
+      .map(rows -> rows.rowCount() > 0));
   }
 
   Future<Access> access(String projectId, String userId) {

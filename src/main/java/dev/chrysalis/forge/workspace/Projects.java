@@ -1,6 +1,8 @@
 package dev.chrysalis.forge.workspace;
 
 import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.limits.ObjectCaps;
+import dev.chrysalis.forge.limits.PlanLimits;
 import dev.chrysalis.forge.store.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +21,10 @@ final class Projects {
   private final Orgs orgs;
   private final PlanFeatures features;
 
-  Projects(ProjectStore store, ThreadStore threads, Orgs orgs, PlanFeatures features) {
+  private final ObjectCaps caps;
+
+  Projects(ProjectStore store, ThreadStore threads, Orgs orgs, PlanFeatures features, ObjectCaps caps) {
+    this.caps = caps;
     this.store = store;
     this.threads = threads;
     this.orgs = orgs;
@@ -48,8 +53,11 @@ final class Projects {
     String finalSlug = slug;
     Future<?> check = orgId == null ? Future.succeededFuture() : orgs.requireRole(orgId, userId, Role::canWrite, "write")
       .compose(v -> features.require(userId, orgId, PlanFeatures.SHARED_THREADS));
-    return check.compose(v -> store.insert(id, userId, orgId, name, finalSlug, description,
-        settings == null ? new JsonObject() : settings))
+    return check.compose(v -> caps.cap(userId, orgId, PlanLimits.Kind.PROJECTS))
+      .compose(cap -> store.insert(id, userId, orgId, name, finalSlug, description,
+          settings == null ? new JsonObject() : settings, cap)
+        .compose(inserted -> inserted ? Future.<Void>succeededFuture()
+          : Future.<Void>failedFuture(ObjectCaps.reached(PlanLimits.Kind.PROJECTS, cap))))
       .recover(t -> Errors.isUniqueViolation(t)
         ? Errors.conflict("slug_taken", orgId == null ? "You already have a project with this slug."
           : "This organization already has a project with this slug.")

@@ -50,6 +50,20 @@ final class SessionStore {
       .execute(Tuple.of(id, userId, orgId, threadId, mode, title)).mapEmpty();
   }
 
+  /**
+   * Inserts a session outside any thread unless the user already holds {@code cap} of those
+   * (0 = no cap); false when refused. Thread sessions are not counted: a thread has one active
+   * session, and rotation replaces it.
+   */
+  Future<Boolean> insertStandalone(String id, String userId, String orgId, String mode, String title, int cap) {
+    return pool.withTransaction(c -> Sql.lockCap(c, "sessions", userId)
+      .compose(v -> c.preparedQuery("INSERT INTO sessions (id, user_id, org_id, thread_id, mode, title) "
+          + "SELECT $1, $2, $3, NULL, $4, $5 WHERE $6 = 0 OR "
+          + "(SELECT count(*) FROM sessions WHERE user_id = $2 AND thread_id IS NULL) < $6")
+        .execute(Tuple.of(id, userId, orgId, mode, title, cap)))
+      .map(rows -> rows.rowCount() > 0));
+  }
+
   /** Inserts an active session of the thread unless the user already has one; true when inserted. */
   Future<Boolean> insertActiveForThread(String id, String userId, String orgId, String threadId, String mode, String title) {
     return pool.preparedQuery("INSERT INTO sessions (id, user_id, org_id, thread_id, mode, title) VALUES ($1, $2, $3, $4, $5, $6) "

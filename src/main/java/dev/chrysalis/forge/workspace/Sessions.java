@@ -1,6 +1,8 @@
 package dev.chrysalis.forge.workspace;
 
 import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.limits.ObjectCaps;
+import dev.chrysalis.forge.limits.PlanLimits;
 import dev.chrysalis.forge.store.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -27,7 +29,10 @@ final class Sessions {
   private final Threads threads;
   private final Orgs orgs;
 
-  Sessions(SessionStore store, Threads threads, Orgs orgs) {
+  private final ObjectCaps caps;
+
+  Sessions(SessionStore store, Threads threads, Orgs orgs, ObjectCaps caps) {
+    this.caps = caps;
     this.store = store;
     this.threads = threads;
     this.orgs = orgs;
@@ -43,7 +48,10 @@ final class Sessions {
     String orgId = Input.id(r, "org_id");
     String id = Ids.next("ses");
     Future<?> check = orgId == null ? Future.succeededFuture() : orgs.requireRole(orgId, userId, Role::canWrite, "write");
-    return check.compose(v -> store.insert(store.pool(), id, userId, orgId, null, mode, title))
+    return check.compose(v -> caps.cap(userId, orgId, PlanLimits.Kind.SESSIONS))
+      .compose(cap -> store.insertStandalone(id, userId, orgId, mode, title, cap)
+        .compose(inserted -> inserted ? Future.<Void>succeededFuture()
+          : Future.<Void>failedFuture(ObjectCaps.reached(PlanLimits.Kind.SESSIONS, cap))))
       .compose(v -> store.owned(store.pool(), id, userId));
   }
 

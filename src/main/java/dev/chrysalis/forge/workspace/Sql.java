@@ -25,6 +25,16 @@ final class Sql {
     return v instanceof JsonObject j ? j : new JsonObject();
   }
 
+  /**
+   * Takes the transaction-scoped lock of one per-user cap ({@code kind} of objects, {@code userId}),
+   * so a count that follows in the same transaction sees every concurrent creation that got the
+   * lock first.
+   */
+  static io.vertx.core.Future<Void> lockCap(io.vertx.sqlclient.SqlClient c, String kind, String userId) {
+    return c.preparedQuery("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))")
+      .execute(Tuple.of("forge.cap." + kind, userId)).mapEmpty();
+  }
+
   static Row first(RowSet<Row> rows) {
     return rows.size() == 0 ? null : rows.iterator().next();
   }

@@ -63,6 +63,12 @@ final class ThreadStore {
         t.getString("title"), t.getString("summary"))).mapEmpty();
   }
 
+  /** Threads the user created (its per-user cap counts these). */
+  Future<Long> countOwned(SqlClient c, String userId) {
+    return c.preparedQuery("SELECT count(*) AS n FROM threads WHERE user_id = $1")
+      .execute(Tuple.of(userId)).map(rows -> rows.iterator().next().getLong("n"));
+  }
+
   Future<Void> update(SqlClient c, String id, String title, String status, String summary) {
     return c.preparedQuery("UPDATE threads SET title = COALESCE($2, title), status = COALESCE($3, status), "
         + "summary = COALESCE($4, summary), updated_at = now() WHERE id = $1")

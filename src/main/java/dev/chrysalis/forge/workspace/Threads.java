@@ -1,6 +1,8 @@
 package dev.chrysalis.forge.workspace;
 
 import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.limits.ObjectCaps;
+import dev.chrysalis.forge.limits.PlanLimits;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceException;
@@ -23,7 +25,11 @@ final class Threads {
   private final WorkspaceConfig config;
   private final PlanFeatures features;
 
-  Threads(ThreadStore store, ProjectStore projects, Orgs orgs, WorkspaceConfig config, PlanFeatures features) {
+  private final ObjectCaps caps;
+
+  Threads(ThreadStore store, ProjectStore projects, Orgs orgs, WorkspaceConfig config, PlanFeatures features,
+          ObjectCaps caps) {
+    this.caps = caps;
     this.store = store;
     this.projects = projects;
     this.orgs = orgs;
@@ -78,12 +84,18 @@ final class Threads {
       Future<String> inheritedProject = p != null || src == null || src.getString("project_id") == null
         ? Future.succeededFuture(p == null ? null : p.getString("id"))
         : projects.access(src.getString("project_id"), userId).map(a -> sameHome(a, org, userId) ? a.resource().getString("id") : null);
-      return orgCheck.compose(v -> inheritedProject).compose(resolvedProject -> {
+      Future<Integer> cap = orgCheck.compose(v -> caps.cap(userId, org, PlanLimits.Kind.THREADS));
+      return cap.compose(v -> inheritedProject).compose(resolvedProject -> {
         JsonObject thread = new JsonObject().put("id", "T-" + UUID.randomUUID()).put("user_id", userId)
           .put("org_id", org).put("project_id", resolvedProject).put("title", title)
           .put("summary", src == null ? null : src.getString("summary"));
         String id = thread.getString("id");
-        return store.pool().withTransaction(c -> store.insert(c, thread)
+        int max = cap.result();
+        return store.pool().withTransaction(c -> Sql.lockCap(c, "threads", userId)
+            .compose(v -> max == 0 ? Future.succeededFuture(0L) : store.countOwned(c, userId))
+            .compose(n -> max > 0 && n >= max
+              ? Future.<Void>failedFuture(ObjectCaps.reached(PlanLimits.Kind.THREADS, max))
+              : store.insert(c, thread))
             .compose(v -> parentId == null ? Future.succeededFuture() : store.insertRelation(c, id, parentId, "child_of", userId))
             .compose(v -> sourceId == null ? Future.succeededFuture() : store.insertRelation(c, id, sourceId, "continues_from", userId)))
           .compose(v -> detail(id, userId));

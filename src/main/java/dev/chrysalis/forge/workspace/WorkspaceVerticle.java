@@ -3,6 +3,8 @@ package dev.chrysalis.forge.workspace;
 import dev.chrysalis.forge.audit.AuditEvent;
 import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.billing.BillingService;
+import dev.chrysalis.forge.limits.ObjectCaps;
+import dev.chrysalis.forge.limits.PlanLimits;
 import dev.chrysalis.forge.store.Pools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -39,9 +41,10 @@ public class WorkspaceVerticle extends VerticleBase {
     ThreadStore threadStore = new ThreadStore(pool);
     BillingService billing = BillingService.createProxy(vertx);
     PlanFeatures features = (userId, orgId, feature) -> billing.requireFeature(userId, orgId, feature).mapEmpty();
-    Threads threads = new Threads(threadStore, projectStore, orgs, config, features);
-    WorkspaceServiceImpl service = new WorkspaceServiceImpl(orgs, new Projects(projectStore, threadStore, orgs, features), threads,
-      new Sessions(new SessionStore(pool), threads, orgs));
+    ObjectCaps caps = new ObjectCaps(billing, PlanLimits.from(config()));
+    Threads threads = new Threads(threadStore, projectStore, orgs, config, features, caps);
+    WorkspaceServiceImpl service = new WorkspaceServiceImpl(orgs, new Projects(projectStore, threadStore, orgs, features, caps),
+      threads, new Sessions(new SessionStore(pool), threads, orgs, caps));
 
     auditConsumer = vertx.eventBus().localConsumer(AuditEvent.ADDRESS, msg -> {
       JsonObject event = msg.body();
