@@ -2,6 +2,8 @@ package dev.chrysalis.forge.billing;
 
 import dev.chrysalis.forge.audit.AuditEvent;
 import dev.chrysalis.forge.auth.AuthService;
+import dev.chrysalis.forge.catalog.CatalogModel;
+import dev.chrysalis.forge.catalog.ResolvedModel;
 import dev.chrysalis.forge.errors.Errors;
 import dev.chrysalis.forge.store.Ids;
 import io.vertx.core.Future;
@@ -11,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceException;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,6 @@ final class BillingServiceImpl implements BillingService {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Set<String> ORG_BILLING_ROLES = Set.of("owner", "admin");
   private static final long MAX_TOKENS = 1_000_000_000L;
-  private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
 
   /** A plan and where the answer came from: local, default, autumn, fallback. */
   private record Resolved(Plan plan, String source) {
@@ -102,12 +102,23 @@ final class BillingServiceImpl implements BillingService {
     if (model == null || model.isBlank() || model.length() > 200) {
       return Errors.badRequest("invalid_request", "model is required.", "model");
     }
-    String tier = config.catalog().tierOf(model);
-    JsonObject ok = new JsonObject().put("model", model).put("tier", tier);
-    if (!"advanced".equals(tier)) {
+    ResolvedModel resolved = config.catalog().resolve(model);
+    if (resolved == null) {
+      return Future.failedFuture(unknownModel(model));
+    }
+    String tier = resolved.tier();
+    JsonObject ok = new JsonObject().put("model", resolved.id()).put("tier", tier);
+    if (!resolved.advanced()) {
       return Future.succeededFuture(ok);
     }
     return requireFeature(userId, orgId, "advanced_models").map(v -> ok);
+  }
+
+  /** A name the catalog cannot place is served nowhere: no tier or price would be safe to guess. */
+  private static ServiceException unknownModel(String model) {
+    String shown = model.length() > 100 ? model.substring(0, 100) + "…" : model;
+    return Errors.error(404, "model_not_found", "The model '" + shown + "' does not exist or is not served here.",
+      "model");
   }
 
   private static ServiceException featureMissing(Plan plan, String feature) {
@@ -207,7 +218,7 @@ final class BillingServiceImpl implements BillingService {
     }
     String userId = req.getString("user_id");
     return subject(userId, req.getString("org_id"), null)
-      .compose(s -> reserve(s, userId, requestId, null))
+      .compose(s -> reserve(s, userId, requestId, req.getString("client_request_id"), null))
       .recover(Errors::internal);
   }
 
@@ -222,12 +233,20 @@ final class BillingServiceImpl implements BillingService {
     if (!validRequestId(requestId)) {
       return badRequestId();
     }
+    String clientRequestId = req.getString("client_request_id");
+    if (clientRequestId != null && clientRequestId.length() > 128) {
+      return Errors.badRequest("invalid_request", "client_request_id is at most 128 characters.", "client_request_id");
+    }
     String userId = req.getString("user_id");
-    String tier = config.catalog().tierOf(model);
+    ResolvedModel resolved = config.catalog().resolve(model);
+    if (resolved == null) {
+      return Future.failedFuture(unknownModel(model));
+    }
+    String tier = resolved.tier();
     // the subject and its plan are resolved once for the gate and the quota
     return subject(userId, req.getString("org_id"), null)
-      .compose(s -> reserve(s, userId, requestId, tier))
-      .map(r -> r.put("model", model).put("tier", tier))
+      .compose(s -> reserve(s, userId, requestId, clientRequestId, tier))
+      .map(r -> r.put("model", resolved.id()).put("tier", tier))
       .recover(Errors::internal);
   }
 
@@ -235,13 +254,13 @@ final class BillingServiceImpl implements BillingService {
    * Takes one message for the subject; with a model {@code tier}, first refuses an advanced model
    * the plan does not include (then no message is taken).
    */
-  private Future<JsonObject> reserve(Subject s, String userId, String requestId, String tier) {
+  private Future<JsonObject> reserve(Subject s, String userId, String requestId, String clientRequestId, String tier) {
     Future<Boolean> remote = accounts == null ? Future.succeededFuture(null) : accounts.allowsMessage(s);
     return Future.all(plan(s, false), remote).compose(all -> {
       Resolved r = all.resultAt(0);
       Boolean allowed = all.resultAt(1);
       LocalDate today = today();
-      if ("advanced".equals(tier) && !r.plan().has("advanced_models")) {
+      if (CatalogModel.ADVANCED.equals(tier) && !r.plan().has("advanced_models")) {
         return Future.failedFuture(featureMissing(r.plan(), "advanced_models"));
       }
       if (Boolean.FALSE.equals(allowed)) {
@@ -253,7 +272,7 @@ final class BillingServiceImpl implements BillingService {
           .putNull("daily_limit").put("plan_id", r.plan().id()).put("resets_at", resetsAt(today)));
       }
       int limit = r.plan().dailyLimit();
-      return store.reserve(s, today, limit, Ids.next("rsv"), requestId, userId).compose(res -> res == null
+      return store.reserve(s, today, limit, Ids.next("rsv"), requestId, clientRequestId, userId).compose(res -> res == null
         ? Future.<JsonObject>failedFuture(quotaExceeded(r.plan(), today))
         : Future.succeededFuture(new JsonObject()
           .put("reservation_id", res.reservationId())
@@ -323,7 +342,9 @@ final class BillingServiceImpl implements BillingService {
     String userId = requireId(ev, "user_id");
     String orgId = optionalId(ev, "org_id");
     String sessionId = optionalString(ev, "session_id", 128);
-    String model = requireString(ev, "model", 200);
+    String model = requireString(ev, "model", 300);
+    String requestedModel = optionalString(ev, "requested_model", 300);
+    String clientRequestId = optionalString(ev, "client_request_id", 128);
     String provider = requireString(ev, "provider", 64);
     long in = tokens(ev, "input_tokens");
     long out = tokens(ev, "output_tokens");
@@ -337,19 +358,12 @@ final class BillingServiceImpl implements BillingService {
     }
     String providerKeyId = optionalId(ev, "provider_key_id");
     String reservationId = optionalId(ev, "reservation_id");
-    return new UsageEvent(id, userId, orgId, sessionId, model, provider, in, out, cost(model, in, out),
+    // the catalog prices the canonical model; a name it cannot place costs what its most expensive family would
+    ResolvedModel resolved = config.catalog().resolve(model);
+    BigDecimal cost = resolved != null ? resolved.cost(in, out) : config.catalog().mostExpensive().cost(in, out);
+    return new UsageEvent(id, userId, orgId, sessionId, resolved != null ? resolved.id() : model,
+      requestedModel != null ? requestedModel : model, clientRequestId, provider, in, out, cost,
       Boolean.TRUE.equals(byok), Boolean.TRUE.equals(estimated), providerKeyId, reservationId, today());
-  }
-
-  /** Price table in conf, USD per million tokens; unknown models cost 0. */
-  private BigDecimal cost(String model, long in, long out) {
-    BillingConfig.Model m = config.catalog().model(model);
-    if (m == null) {
-      return BigDecimal.ZERO.setScale(8, RoundingMode.UNNECESSARY);
-    }
-    BigDecimal c = BigDecimal.valueOf(in).multiply(BigDecimal.valueOf(m.inputPerMtok()))
-      .add(BigDecimal.valueOf(out).multiply(BigDecimal.valueOf(m.outputPerMtok())));
-    return c.divide(MILLION, 8, RoundingMode.HALF_UP);
   }
 
   private static String requireId(JsonObject o, String field) {

@@ -102,6 +102,7 @@ public final class EnvOverrides {
     PATHS.put("VLLM_API_KEY", "providers.vllm.api_key");
     PATHS.put("CHRYSALIS_DEFAULT_MODEL", "gateway.default_model");
     PATHS.put("CHRYSALIS_ALLOWED_MODELS", "gateway.allowed_models");
+    PATHS.put("CHRYSALIS_UNLISTED_MODELS", "catalog.unlisted_models");
     PATHS.put("CHRYSALIS_UPSTREAM_CONNECT_TIMEOUT_MS", "gateway.connect_timeout_ms");
     PATHS.put("CHRYSALIS_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "gateway.first_byte_timeout_ms");
     PATHS.put("CHRYSALIS_UPSTREAM_IDLE_TIMEOUT_MS", "gateway.idle_timeout_ms");
