@@ -333,6 +333,14 @@ class ContractFuzzTest {
       JsonObject qs = values.resolve(q.getValue("schema"));
       for (Map.Entry<String, Object> bad : badValues(qs).entrySet()) {
         Object v = bad.getValue();
+        if (v instanceof String str && str.length() > 2_000) {
+          // a request line beyond the HTTP server's limit (4 KB) is refused by the codec with a
+          // bare 414 before any handler runs; over-long values are tested within it
+          v = str.substring(0, Math.max(qs.getInteger("maxLength", 1_000) + 1, 2) );
+          if (((String) v).length() > 2_000) {
+            continue;
+          }
+        }
         if (v == null || v instanceof JsonObject || v instanceof JsonArray) {
           continue;
         }
