@@ -1,6 +1,7 @@
 package dev.chrysalis.forge.gateway;
 
 import dev.chrysalis.forge.billing.BillingService;
+import dev.chrysalis.forge.outbound.OutboundConfig;
 import dev.chrysalis.forge.errors.Errors;
 import dev.chrysalis.forge.logging.LogText;
 import dev.chrysalis.forge.vault.VaultService;
@@ -44,13 +45,14 @@ public final class ChatGateway {
   private final BillingService billing;
   private final VaultService vault;
 
-  public ChatGateway(Vertx vertx, GatewayConfig config, BillingService billing, VaultService vault) {
+  public ChatGateway(Vertx vertx, GatewayConfig config, OutboundConfig outbound, BillingService billing,
+                     VaultService vault) {
     this.vertx = vertx;
     this.billing = billing;
     this.vault = vault;
     this.router = new ModelRouter(config);
     this.keys = new ServiceEnvironmentKeys(config);
-    this.proxy = new ChatProxy(vertx, config);
+    this.proxy = new ChatProxy(vertx, config, outbound);
   }
 
   public ModelRouter router() {
