@@ -81,6 +81,9 @@ public class HttpVerticle extends VerticleBase {
         RateLimitCheck rateLimit = new RateLimitCheck(
           RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
         routes.addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
+        if (AuthConfig.from(config()).requireVerifiedEmail()) {
+          routes.requireVerifiedEmail(new VerifiedEmailCheck(auth));
+        }
         new SystemRoutes(pool, version).mount(routes);
         readiness = new Readiness(vertx, pool, config());
         readiness.mount(routes, version);
