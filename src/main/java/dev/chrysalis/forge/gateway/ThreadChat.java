@@ -199,7 +199,7 @@ public final class ThreadChat {
     }
     ChatGateway.Caller internal = new ChatGateway.Caller(caller.userId(), caller.orgId(), caller.requestId() + ".summary",
       sessionId);
-    gateway.chat(summaryBody, internal, null).compose(outcome -> {
+    gateway.chat(summaryBody, internal, null, false, false).compose(outcome -> {
       if (outcome.unanswered() != null) {
         return Future.failedFuture(outcome.unanswered());
       }
