@@ -23,9 +23,18 @@ final class AutumnException extends RuntimeException {
     return code;
   }
 
-  /** Worth trying again later: no answer, 429, 5xx (as Autumn's own SDK), or a customer not created yet. */
-  boolean retryable() {
-    return status == 0 || status == 429 || status >= 500 || "customer_not_found".equals(code);
+  /** Autumn did not answer, was overloaded or failing (no answer, 408, 429, 5xx): a resend can succeed. */
+  boolean transientFailure() {
+    return status == 0 || status == 408 || status == 429 || status >= 500;
+  }
+
+  /**
+   * A refusal a later resend of the same call can cure: {@code customer_not_found} (the customer
+   * row may still be pending) and {@code invalid_inputs}, which Autumn also answers for a
+   * {@code timestamp} later than its own clock.
+   */
+  boolean curableRefusal() {
+    return "customer_not_found".equals(code) || (status == 400 && "invalid_inputs".equals(code));
   }
 
   /** Autumn did not answer or is failing: callers fall back to the local view. */
@@ -33,9 +42,17 @@ final class AutumnException extends RuntimeException {
     return status == 0 || status == 429 || status >= 500;
   }
 
-  /** A repeated Idempotency-Key: the call was already applied. */
-  boolean alreadyApplied() {
-    return status == 409;
+  /**
+   * Autumn's answer to a repeated Idempotency-Key ({@code 409 duplicate_idempotency_key}). Any
+   * other 409 is a refusal like the rest.
+   */
+  boolean duplicateKey() {
+    return status == 409 && "duplicate_idempotency_key".equals(code);
+  }
+
+  /** Did not answer within the client's timeout or the connection failed: the call may still have been applied. */
+  boolean noAnswer() {
+    return status == 0;
   }
 
   /** Short description for logs and the outbox's last_error (never a key or a body). */

@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.billing;
 
+import dev.chrysalis.forge.catalog.ModelCatalog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -13,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The {@code billing} and {@code catalog} sections of the config. */
+/** The {@code billing} section of the config, and the model catalog (tiers, prices). */
 public record BillingConfig(
   Map<String, Plan> plans,
   String defaultPlan,
@@ -22,7 +23,7 @@ public record BillingConfig(
   Outbox outbox,
   Reservations reservations,
   Autumn autumn,
-  Catalog catalog) {
+  ModelCatalog catalog) {
 
   /** Autumn settings; {@link #enabled()} when a secret key is configured. */
   public record Autumn(String secretKey, String apiBase, long timeoutMs, String messageFeatureId, long checkCacheMs,
@@ -37,21 +38,6 @@ public record BillingConfig(
 
   /** Open reservations older than {@code maxAgeMs} are given back, looked for every {@code sweepIntervalMs}. */
   public record Reservations(long maxAgeMs, long sweepIntervalMs) {
-  }
-
-  /** A model's tier and its price in USD per million input / output tokens. */
-  public record Model(String id, String provider, String tier, double inputPerMtok, double outputPerMtok) {
-  }
-
-  public record Catalog(String defaultTier, Map<String, Model> models) {
-    public String tierOf(String model) {
-      Model m = models.get(model);
-      return m == null ? defaultTier : m.tier();
-    }
-
-    public Model model(String id) {
-      return models.get(id);
-    }
   }
 
   public static BillingConfig from(JsonObject config) {
@@ -103,27 +89,10 @@ public record BillingConfig(
       throw new IllegalArgumentException("AUTUMN_SECRET_KEY must start with am_sk_test_ or am_sk_live_");
     }
 
-    JsonObject c = config.getJsonObject("catalog", new JsonObject());
-    Map<String, Model> models = new LinkedHashMap<>();
-    JsonObject table = c.getJsonObject("models", new JsonObject());
-    for (String id : table.fieldNames()) {
-      JsonObject m = table.getJsonObject(id);
-      String tier = m.getString("tier", "basic");
-      if (!tier.equals("basic") && !tier.equals("advanced")) {
-        throw new IllegalArgumentException("catalog.models." + id + ".tier must be basic or advanced");
-      }
-      models.put(id, new Model(id, m.getString("provider"), tier, number(m, "input_per_mtok"),
-        number(m, "output_per_mtok")));
-    }
-    Catalog catalog = new Catalog(c.getString("default_tier", "basic"), Collections.unmodifiableMap(models));
+    ModelCatalog catalog = ModelCatalog.from(config);
 
     return new BillingConfig(Collections.unmodifiableMap(plans), defaultPlan, admins,
       b.getString("membership_address", "forge.workspace"), outbox, reservations, autumn, catalog);
-  }
-
-  private static double number(JsonObject o, String key) {
-    Object v = o.getValue(key);
-    return v instanceof Number n ? n.doubleValue() : 0.0;
   }
 
   public Plan plan(String id) {

@@ -38,6 +38,8 @@ final class BillingMetrics {
 
   /** Rows waiting in the outbox as last counted (refreshed by the verticle). */
   final AtomicLong outboxPending = new AtomicLong();
+  /** Rows parked as failed, waiting for an operator, as last counted. */
+  final AtomicLong outboxParked = new AtomicLong();
 
   /** Shows these counters on /metrics under the names agreed in {@link Metrics}. */
   void register(Metrics m) {
@@ -47,6 +49,7 @@ final class BillingMetrics {
     m.counterOf("forge.billing.autumn.fallbacks", checkFallbacks, "call", "balances.check");
     m.counterOf("forge.billing.autumn.fallbacks", planFallbacks, "call", "customers.get");
     m.gauge(Metrics.OUTBOX_BACKLOG, outboxPending::get);
+    m.gauge(Metrics.OUTBOX_PARKED, outboxParked::get);
   }
 
   /** The reservation sweep's counter, shown in both billing modes. */

@@ -85,4 +85,17 @@ public interface BillingService {
 
   /** Operators only: {mode, outbox:{pending, failed, delivered}, metrics:{…}}. */
   Future<JsonObject> status(String actorEmail);
+
+  /**
+   * Operators only: outbox rows parked as failed, in id order, {limit? (1..200, default 50),
+   * after? (an id)} → {data:[{id, kind, customer_id, attempts, last_error, created_at, failed_at}],
+   * has_more, next_after}.
+   */
+  Future<JsonObject> parkedOutbox(String actorEmail, JsonObject query);
+
+  /**
+   * Operators only: re-queues parked rows, {actor_id, actor_email, ids? (these rows), limit? (else
+   * the longest-parked, default 1000), context?} → {replayed, parked (still parked)}.
+   */
+  Future<JsonObject> replayOutbox(JsonObject request);
 }

@@ -2,6 +2,8 @@ package dev.chrysalis.forge.billing;
 
 import dev.chrysalis.forge.audit.AuditEvent;
 import dev.chrysalis.forge.auth.AuthService;
+import dev.chrysalis.forge.catalog.CatalogModel;
+import dev.chrysalis.forge.catalog.ResolvedModel;
 import dev.chrysalis.forge.errors.Errors;
 import dev.chrysalis.forge.store.Ids;
 import io.vertx.core.Future;
@@ -11,9 +13,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceException;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -28,7 +33,6 @@ final class BillingServiceImpl implements BillingService {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Set<String> ORG_BILLING_ROLES = Set.of("owner", "admin");
   private static final long MAX_TOKENS = 1_000_000_000L;
-  private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
 
   /** A plan and where the answer came from: local, default, autumn, fallback. */
   private record Resolved(Plan plan, String source) {
@@ -98,12 +102,23 @@ final class BillingServiceImpl implements BillingService {
     if (model == null || model.isBlank() || model.length() > 200) {
       return Errors.badRequest("invalid_request", "model is required.", "model");
     }
-    String tier = config.catalog().tierOf(model);
-    JsonObject ok = new JsonObject().put("model", model).put("tier", tier);
-    if (!"advanced".equals(tier)) {
+    ResolvedModel resolved = config.catalog().resolve(model);
+    if (resolved == null) {
+      return Future.failedFuture(unknownModel(model));
+    }
+    String tier = resolved.tier();
+    JsonObject ok = new JsonObject().put("model", resolved.id()).put("tier", tier);
+    if (!resolved.advanced()) {
       return Future.succeededFuture(ok);
     }
     return requireFeature(userId, orgId, "advanced_models").map(v -> ok);
+  }
+
+  /** A name the catalog cannot place is served nowhere: no tier or price would be safe to guess. */
+  private static ServiceException unknownModel(String model) {
+    String shown = model.length() > 100 ? model.substring(0, 100) + "…" : model;
+    return Errors.error(404, "model_not_found", "The model '" + shown + "' does not exist or is not served here.",
+      "model");
   }
 
   private static ServiceException featureMissing(Plan plan, String feature) {
@@ -203,7 +218,7 @@ final class BillingServiceImpl implements BillingService {
     }
     String userId = req.getString("user_id");
     return subject(userId, req.getString("org_id"), null)
-      .compose(s -> reserve(s, userId, requestId, null))
+      .compose(s -> reserve(s, userId, requestId, req.getString("client_request_id"), null))
       .recover(Errors::internal);
   }
 
@@ -218,12 +233,20 @@ final class BillingServiceImpl implements BillingService {
     if (!validRequestId(requestId)) {
       return badRequestId();
     }
+    String clientRequestId = req.getString("client_request_id");
+    if (clientRequestId != null && clientRequestId.length() > 128) {
+      return Errors.badRequest("invalid_request", "client_request_id is at most 128 characters.", "client_request_id");
+    }
     String userId = req.getString("user_id");
-    String tier = config.catalog().tierOf(model);
+    ResolvedModel resolved = config.catalog().resolve(model);
+    if (resolved == null) {
+      return Future.failedFuture(unknownModel(model));
+    }
+    String tier = resolved.tier();
     // the subject and its plan are resolved once for the gate and the quota
     return subject(userId, req.getString("org_id"), null)
-      .compose(s -> reserve(s, userId, requestId, tier))
-      .map(r -> r.put("model", model).put("tier", tier))
+      .compose(s -> reserve(s, userId, requestId, clientRequestId, tier))
+      .map(r -> r.put("model", resolved.id()).put("tier", tier))
       .recover(Errors::internal);
   }
 
@@ -231,13 +254,13 @@ final class BillingServiceImpl implements BillingService {
    * Takes one message for the subject; with a model {@code tier}, first refuses an advanced model
    * the plan does not include (then no message is taken).
    */
-  private Future<JsonObject> reserve(Subject s, String userId, String requestId, String tier) {
+  private Future<JsonObject> reserve(Subject s, String userId, String requestId, String clientRequestId, String tier) {
     Future<Boolean> remote = accounts == null ? Future.succeededFuture(null) : accounts.allowsMessage(s);
     return Future.all(plan(s, false), remote).compose(all -> {
       Resolved r = all.resultAt(0);
       Boolean allowed = all.resultAt(1);
       LocalDate today = today();
-      if ("advanced".equals(tier) && !r.plan().has("advanced_models")) {
+      if (CatalogModel.ADVANCED.equals(tier) && !r.plan().has("advanced_models")) {
         return Future.failedFuture(featureMissing(r.plan(), "advanced_models"));
       }
       if (Boolean.FALSE.equals(allowed)) {
@@ -249,7 +272,7 @@ final class BillingServiceImpl implements BillingService {
           .putNull("daily_limit").put("plan_id", r.plan().id()).put("resets_at", resetsAt(today)));
       }
       int limit = r.plan().dailyLimit();
-      return store.reserve(s, today, limit, Ids.next("rsv"), requestId, userId).compose(res -> res == null
+      return store.reserve(s, today, limit, Ids.next("rsv"), requestId, clientRequestId, userId).compose(res -> res == null
         ? Future.<JsonObject>failedFuture(quotaExceeded(r.plan(), today))
         : Future.succeededFuture(new JsonObject()
           .put("reservation_id", res.reservationId())
@@ -310,8 +333,7 @@ final class BillingServiceImpl implements BillingService {
       .put("customer_id", e.orgId() != null ? e.orgId() : e.userId())
       .put("feature_id", config.autumn().messageFeatureId())
       .put("value", 1)
-      .put("properties", e.trackProperties())
-      .put("timestamp", System.currentTimeMillis());
+      .put("properties", e.trackProperties());
     return new OutboxStore.Row("trk:" + e.userId() + ":" + e.id(), "track", payload, 0);
   }
 
@@ -320,7 +342,9 @@ final class BillingServiceImpl implements BillingService {
     String userId = requireId(ev, "user_id");
     String orgId = optionalId(ev, "org_id");
     String sessionId = optionalString(ev, "session_id", 128);
-    String model = requireString(ev, "model", 200);
+    String model = requireString(ev, "model", 300);
+    String requestedModel = optionalString(ev, "requested_model", 300);
+    String clientRequestId = optionalString(ev, "client_request_id", 128);
     String provider = requireString(ev, "provider", 64);
     long in = tokens(ev, "input_tokens");
     long out = tokens(ev, "output_tokens");
@@ -334,19 +358,12 @@ final class BillingServiceImpl implements BillingService {
     }
     String providerKeyId = optionalId(ev, "provider_key_id");
     String reservationId = optionalId(ev, "reservation_id");
-    return new UsageEvent(id, userId, orgId, sessionId, model, provider, in, out, cost(model, in, out),
+    // the catalog prices the canonical model; a name it cannot place costs what its most expensive family would
+    ResolvedModel resolved = config.catalog().resolve(model);
+    BigDecimal cost = resolved != null ? resolved.cost(in, out) : config.catalog().mostExpensive().cost(in, out);
+    return new UsageEvent(id, userId, orgId, sessionId, resolved != null ? resolved.id() : model,
+      requestedModel != null ? requestedModel : model, clientRequestId, provider, in, out, cost,
       Boolean.TRUE.equals(byok), Boolean.TRUE.equals(estimated), providerKeyId, reservationId, today());
-  }
-
-  /** Price table in conf, USD per million tokens; unknown models cost 0. */
-  private BigDecimal cost(String model, long in, long out) {
-    BillingConfig.Model m = config.catalog().model(model);
-    if (m == null) {
-      return BigDecimal.ZERO.setScale(8, RoundingMode.UNNECESSARY);
-    }
-    BigDecimal c = BigDecimal.valueOf(in).multiply(BigDecimal.valueOf(m.inputPerMtok()))
-      .add(BigDecimal.valueOf(out).multiply(BigDecimal.valueOf(m.outputPerMtok())));
-    return c.divide(MILLION, 8, RoundingMode.HALF_UP);
   }
 
   private static String requireId(JsonObject o, String field) {
@@ -527,6 +544,82 @@ final class BillingServiceImpl implements BillingService {
         .put("mode", autumnMode() ? "autumn" : "local")
         .put("outbox", counts)
         .put("metrics", metrics.toJson()))
+      .recover(Errors::internal);
+  }
+
+  @Override
+  public Future<JsonObject> parkedOutbox(String actorEmail, JsonObject query) {
+    if (!isAdmin(actorEmail)) {
+      return Errors.forbidden("admin_only", "Only operators (CHRYSALIS_ADMIN_EMAILS) may see the billing outbox.");
+    }
+    JsonObject q = query == null ? new JsonObject() : query;
+    Object limitValue = q.getValue("limit", 50);
+    Object afterValue = q.getValue("after");
+    int limit = limitValue instanceof Integer i ? i : -1;
+    if (limit < 1 || limit > 200) {
+      return Errors.badRequest("invalid_request", "limit must be between 1 and 200.", "limit");
+    }
+    String after = null;
+    if (afterValue != null) {
+      after = afterValue instanceof String cursor ? decodeCursor(cursor) : null;
+      if (after == null) {
+        return Errors.badRequest("invalid_cursor", "after must be the next_cursor of a previous page.", "after");
+      }
+    }
+    return outbox.parked(limit + 1, after).map(rows -> {
+      boolean more = rows.size() > limit;
+      List<JsonObject> page = more ? rows.subList(0, limit) : rows;
+      String next = more ? Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(page.get(page.size() - 1).getString("id").getBytes(StandardCharsets.UTF_8)) : null;
+      return new JsonObject().put("data", new JsonArray(new ArrayList<>(page))).put("has_more", more)
+        .put("next_cursor", next);
+    }).recover(Errors::internal);
+  }
+
+  /** The outbox id a parked-rows cursor names, or null when it is not one of ours. */
+  private static String decodeCursor(String cursor) {
+    try {
+      String id = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+      return id.matches("[a-z]{3}:[A-Za-z0-9_:.-]{1,300}") ? id : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public Future<JsonObject> replayOutbox(JsonObject request) {
+    JsonObject req = request == null ? new JsonObject() : request;
+    if (!isAdmin(req.getString("actor_email"))) {
+      return Errors.forbidden("admin_only", "Only operators (CHRYSALIS_ADMIN_EMAILS) may replay the billing outbox.");
+    }
+    JsonArray idArray = req.getJsonArray("ids");
+    List<String> ids = null;
+    if (idArray != null) {
+      ids = new ArrayList<>();
+      for (Object o : idArray) {
+        if (!(o instanceof String id) || id.isEmpty() || id.length() > 200) {
+          return Errors.badRequest("invalid_request", "ids must be outbox row ids.", "ids");
+        }
+        ids.add(id);
+      }
+    }
+    Object limitValue = req.getValue("limit", 1000);
+    int limit = limitValue instanceof Integer i ? i : -1;
+    if (limit < 1 || limit > OutboxStore.REPLAY_MAX) {
+      return Errors.badRequest("invalid_request", "limit must be between 1 and " + OutboxStore.REPLAY_MAX + ".", "limit");
+    }
+    List<String> chosen = ids;
+    return outbox.replay(chosen, limit)
+      .compose(n -> outbox.counts().map(c -> {
+        metrics.outboxParked.set(c.getLong("failed", 0L));
+        metrics.outboxPending.set(c.getLong("pending", 0L));
+        if (n > 0) {
+          outboxNudge.run();
+          AuditEvent.publish(vertx, "billing.outbox_replayed", req.getString("actor_id"), "billing_outbox",
+            req.getJsonObject("context", new JsonObject()).copy(), new JsonObject().put("replayed", n));
+        }
+        return new JsonObject().put("replayed", n).put("parked", c.getLong("failed", 0L));
+      }))
       .recover(Errors::internal);
   }
 

@@ -78,12 +78,17 @@ final class BillingStore {
       .map(rows -> rows.size() == 0 ? 0 : rows.iterator().next().getInteger("used"));
   }
 
+  Future<Reserved> reserve(Subject s, LocalDate day, int limit, String reservationId, String requestId, String userId) {
+    return reserve(s, day, limit, reservationId, requestId, null, userId);
+  }
+
   /**
    * Takes one message if fewer than {@code limit} are used, in one transaction: the conditional
    * upsert is the check and the consume in a single statement (concurrent callers queue on the
    * row lock and re-check the condition), then the reservation row. Null when the limit is reached.
    */
-  Future<Reserved> reserve(Subject s, LocalDate day, int limit, String reservationId, String requestId, String userId) {
+  Future<Reserved> reserve(Subject s, LocalDate day, int limit, String reservationId, String requestId,
+                           String clientRequestId, String userId) {
     if (limit <= 0) {
       return Future.succeededFuture(null);
     }
@@ -98,9 +103,10 @@ final class BillingStore {
           }
           int used = rows.iterator().next().getInteger("used");
           return conn.preparedQuery(
-              "INSERT INTO billing_reservations (id, request_id, user_id, subject_type, subject_id, day, created_at) "
-                + "VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .execute(Tuple.from(new Object[] {reservationId, requestId, userId, s.type(), s.id(), day, now()}))
+              "INSERT INTO billing_reservations (id, request_id, client_request_id, user_id, subject_type, subject_id, "
+                + "day, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .execute(Tuple.from(new Object[] {reservationId, requestId, clientRequestId, userId, s.type(), s.id(), day,
+              now()}))
             .map(v -> new Reserved(reservationId, used));
         }));
   }

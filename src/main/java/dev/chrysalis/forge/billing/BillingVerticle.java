@@ -71,7 +71,10 @@ public class BillingVerticle extends VerticleBase {
     relay.start();
     metrics.register(Metrics.of(vertx));
     backlogTimer = vertx.setPeriodic(1, BACKLOG_EVERY_MS, id -> outbox.counts()
-      .onSuccess(c -> metrics.outboxPending.set(c.getLong("pending", 0L))));
+      .onSuccess(c -> {
+        metrics.outboxPending.set(c.getLong("pending", 0L));
+        metrics.outboxParked.set(c.getLong("failed", 0L));
+      }));
     return Future.all(binding.completion(), planChanges.completion(), registrations.completion());
   }
 

@@ -46,12 +46,12 @@ final class UsageStore {
       UsageEvent e = en.event();
       rows.add(Tuple.from(new Object[] {e.userId(), e.id(), e.orgId(), e.sessionId(), e.model(), e.provider(),
         e.inputTokens(), e.outputTokens(), e.costUsd(), e.byok(), e.estimated(), e.providerKeyId(), e.reservationId(),
-        e.day()}));
+        e.day(), e.requestedModel(), e.clientRequestId()}));
     }
     return pool.withTransaction(conn -> conn.preparedQuery(
           "INSERT INTO usage_events (user_id, id, org_id, session_id, model, provider, input_tokens, output_tokens, "
-            + "cost_usd, is_byok, estimated, provider_key_id, reservation_id, day) "
-            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, $12, $13, $14) "
+            + "cost_usd, is_byok, estimated, provider_key_id, reservation_id, day, requested_model, client_request_id) "
+            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, $12, $13, $14, $15, $16) "
             + "ON CONFLICT (user_id, id) DO NOTHING RETURNING id")
         .executeBatch(rows)
         .compose(result -> {

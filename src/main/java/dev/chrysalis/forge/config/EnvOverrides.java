@@ -45,6 +45,7 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_BILLING_OUTBOX_INTERVAL_MS", "billing.outbox.interval_ms");
     PATHS.put("CHRYSALIS_BILLING_OUTBOX_BACKOFF_BASE_MS", "billing.outbox.backoff_base_ms");
     PATHS.put("CHRYSALIS_BILLING_OUTBOX_BACKOFF_MAX_MS", "billing.outbox.backoff_max_ms");
+    PATHS.put("CHRYSALIS_BILLING_OUTBOX_MAX_ATTEMPTS", "billing.outbox.max_attempts");
     PATHS.put("CHRYSALIS_BILLING_RESERVATION_MAX_AGE_SECONDS", "billing.reservations.max_age_seconds");
     PATHS.put("CHRYSALIS_BILLING_RESERVATION_SWEEP_SECONDS", "billing.reservations.sweep_interval_seconds");
     PATHS.put("AUTUMN_SECRET_KEY", "billing.autumn.secret_key");
@@ -101,6 +102,7 @@ public final class EnvOverrides {
     PATHS.put("VLLM_API_KEY", "providers.vllm.api_key");
     PATHS.put("CHRYSALIS_DEFAULT_MODEL", "gateway.default_model");
     PATHS.put("CHRYSALIS_ALLOWED_MODELS", "gateway.allowed_models");
+    PATHS.put("CHRYSALIS_UNLISTED_MODELS", "catalog.unlisted_models");
     PATHS.put("CHRYSALIS_UPSTREAM_CONNECT_TIMEOUT_MS", "gateway.connect_timeout_ms");
     PATHS.put("CHRYSALIS_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "gateway.first_byte_timeout_ms");
     PATHS.put("CHRYSALIS_UPSTREAM_IDLE_TIMEOUT_MS", "gateway.idle_timeout_ms");

@@ -3,6 +3,7 @@ package dev.chrysalis.forge.gateway;
 import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.errors.Errors;
 import dev.chrysalis.forge.limits.PlanLimits;
+import dev.chrysalis.forge.logging.LogText;
 import dev.chrysalis.forge.vault.VaultService;
 import dev.chrysalis.forge.usage.UsageEvent;
 import io.vertx.core.Future;
@@ -38,7 +39,7 @@ public final class ChatGateway {
   private final Set<Future<JsonObject>> settling = new HashSet<>();
   private long deadlineTimer = -1;
 
-  private final ModelCatalog catalog;
+  private final ModelRouter router;
   private final ServiceEnvironmentKeys keys;
   private final ChatProxy proxy;
   private final BillingService billing;
@@ -53,13 +54,13 @@ public final class ChatGateway {
     this.inFlight = ConcurrentCalls.of(vertx);
     this.billing = billing;
     this.vault = vault;
-    this.catalog = new ModelCatalog(config);
+    this.router = new ModelRouter(config);
     this.keys = new ServiceEnvironmentKeys(config);
     this.proxy = new ChatProxy(vertx, config, limits.slowReaderTimeoutMs());
   }
 
-  public ModelCatalog catalog() {
-    return catalog;
+  public ModelRouter router() {
+    return router;
   }
 
   public ServiceEnvironmentKeys keys() {
@@ -104,7 +105,7 @@ public final class ChatGateway {
     ChatCall call;
     try {
       ChatRequestCheck.check(body);
-      ModelRoute route = catalog.route(body.getString("model"));
+      ModelRoute route = router.route(body.getString("model"));
       boolean stream = Boolean.TRUE.equals(body.getValue("stream"));
       boolean includeUsage = stream && body.getValue("stream_options") instanceof JsonObject o
         && Boolean.TRUE.equals(o.getValue("include_usage"));
@@ -114,11 +115,13 @@ public final class ChatGateway {
     } catch (ServiceException e) {
       return Future.succeededFuture(new CallOutcome(e.failureCode(), Usage.NONE, code(e), false, e));
     }
-    String billedModel = call.route().catalog() != null ? call.route().catalog().id() : call.route().requested();
+    // billing keys on the catalog's canonical model and on the server's id of this call; the
+    // client's x-request-id rides along for correlation only (a replayed one must not merge calls)
+    String billedModel = call.route().model().id();
     // one bus hop: the model gate, then (only if it passes) one message of the quota
     Future<JsonObject> quota = billing.admitMessage(new JsonObject()
-      .put("user_id", caller.userId()).put("org_id", caller.orgId()).put("request_id", caller.requestId())
-      .put("model", billedModel));
+      .put("user_id", caller.userId()).put("org_id", caller.orgId()).put("request_id", call.completionId())
+      .put("client_request_id", caller.requestId()).put("model", billedModel));
     JsonObject keyRequest = new JsonObject()
       .put("user_id", caller.userId())
       .put("provider", call.provider())
@@ -175,11 +178,13 @@ public final class ChatGateway {
       return release(reservation).map(outcome);
     }
     JsonObject event = new JsonObject()
-      .put("id", caller.requestId())
+      .put("id", call.completionId())
+      .put("client_request_id", caller.requestId())
       .put("user_id", caller.userId())
       .put("org_id", caller.orgId())
       .put("session_id", caller.sessionId())
       .put("model", billedModel)
+      .put("requested_model", call.route().requested())
       .put("provider", call.provider())
       .put("input_tokens", outcome.usage().promptTokens())
       .put("output_tokens", outcome.usage().completionTokens())
@@ -193,7 +198,8 @@ public final class ChatGateway {
       settling.remove(recorded);
       if (ar.failed()) {
         // billing keeps queued events through a database outage, so this may still land later
-        CALLS.error("usage of request {} not confirmed: {}", caller.requestId(), ar.cause().getMessage());
+        CALLS.error("usage of call {} (request {}) not confirmed: {}", call.completionId(), caller.requestId(),
+          ar.cause().getMessage());
       } else if (ar.result().getBoolean("recorded", false)) {
         JsonObject published = event.copy().put("stream", call.stream()).put("cost_usd", ar.result().getValue("cost_usd"));
         published.remove("reservation_id");
@@ -222,7 +228,7 @@ public final class ChatGateway {
   private static void log(ChatCall call, Caller caller, CallOutcome o, long start) {
     if (CALLS.isInfoEnabled()) {
       CALLS.info("chat provider={} model={} stream={} status={} code={} in={} out={} estimated={} ms={} id={} user={}",
-        call.provider(), call.upstreamModel(), call.stream(), o.status(), o.errorCode() == null ? "-" : o.errorCode(),
+        call.provider(), LogText.bounded(call.upstreamModel(), 100), call.stream(), o.status(), o.errorCode() == null ? "-" : o.errorCode(),
         o.usage().promptTokens(), o.usage().completionTokens(), o.usage().estimated(),
         (System.nanoTime() - start) / 1_000_000, caller.requestId(), caller.userId());
     }

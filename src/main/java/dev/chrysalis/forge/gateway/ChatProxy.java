@@ -226,7 +226,8 @@ public final class ChatProxy {
     private void answer(Buffer body) {
       JsonObject completion;
       try {
-        completion = adapter.response(body.toJsonObject(), call);
+        // the id the client sees is the one the call is billed and metered under, as in streams
+        completion = adapter.response(body.toJsonObject(), call).put("id", call.completionId());
       } catch (ServiceException e) {
         failBeforeStart(e);
         return;

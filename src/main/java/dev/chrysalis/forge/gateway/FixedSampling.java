@@ -1,5 +1,7 @@
 package dev.chrysalis.forge.gateway;
 
+import dev.chrysalis.forge.catalog.CatalogModel;
+
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.gateway;
 
+import dev.chrysalis.forge.catalog.ModelCatalog;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Arrays;
@@ -9,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The {@code gateway} section of the config (timeouts, service provider settings) and the shared {@code catalog}. */
+/** The {@code gateway} section of the config (timeouts, service provider settings) and the shared model catalog. */
 public record GatewayConfig(
   String defaultModel,
   Set<String> allowedModels,
@@ -24,7 +25,7 @@ public record GatewayConfig(
   int threadMaxMessages,
   long threadMaxTokens,
   Map<String, ProviderSettings> providers,
-  List<CatalogModel> models,
+  ModelCatalog catalog,
   UpstreamRetry.Settings retry) {
 
   /** Base URL and service key of one provider, as configured for the whole service. */
@@ -40,10 +41,6 @@ public record GatewayConfig(
       JsonObject s = p.getJsonObject(name);
       providers.put(name, new ProviderSettings(trimSlash(s.getString("base_url", "")), s.getString("api_key", "")));
     }
-    // the model table is shared with billing (tiers, prices): top-level catalog.models, keyed by id
-    JsonObject models = config.getJsonObject("catalog", new JsonObject()).getJsonObject("models", new JsonObject());
-    List<CatalogModel> catalog = models.fieldNames().stream()
-      .map(id -> CatalogModel.from(id, models.getJsonObject(id))).toList();
     return new GatewayConfig(
       g.getString("default_model", "gpt-4o-mini"),
       csv(g.getString("allowed_models", "")),
@@ -58,7 +55,7 @@ public record GatewayConfig(
       g.getInteger("thread_max_messages", 100),
       g.getLong("thread_max_tokens", 80_000L),
       Map.copyOf(providers),
-      catalog,
+      ModelCatalog.from(config),
       UpstreamRetry.Settings.from(g));
   }
 

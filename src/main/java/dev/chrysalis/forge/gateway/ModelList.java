@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.gateway;
 
+import dev.chrysalis.forge.catalog.CatalogModel;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -27,7 +28,7 @@ public final class ModelList {
   private static final long LIST_TIMEOUT_MS = 5_000;
 
   private final GatewayConfig config;
-  private final ModelCatalog catalog;
+  private final ModelRouter catalog;
   private final ServiceEnvironmentKeys keys;
   private final HttpClient client;
   private final long startedAt = System.currentTimeMillis() / 1000;
@@ -35,7 +36,7 @@ public final class ModelList {
   private long cachedAt;
   private Future<JsonArray> refreshing;
 
-  public ModelList(GatewayConfig config, ModelCatalog catalog, ServiceEnvironmentKeys keys,
+  public ModelList(GatewayConfig config, ModelRouter catalog, ServiceEnvironmentKeys keys,
                    HttpClient client) {
     this.config = config;
     this.catalog = catalog;
@@ -74,7 +75,7 @@ public final class ModelList {
           return Future.succeededFuture(j);
         }
       }
-      return Future.failedFuture(ModelCatalog.notFound(id));
+      return Future.failedFuture(ModelRouter.notFound(id));
     });
   }
 

@@ -1,8 +1,24 @@
 package dev.chrysalis.forge.gateway;
 
+import dev.chrysalis.forge.catalog.CatalogModel;
+import dev.chrysalis.forge.catalog.ResolvedModel;
+
 /**
- * Where a requested model goes: the provider, the model name the upstream knows, and the catalog
- * entry when there is one (prices, tier).
+ * Where a requested model goes: the name the client asked for (answers repeat it) and the
+ * catalog's answer for it (provider, upstream name, canonical model, tier, price).
  */
-public record ModelRoute(String requested, String provider, String upstreamModel, CatalogModel catalog) {
+public record ModelRoute(String requested, ResolvedModel model) {
+
+  public String provider() {
+    return model.provider();
+  }
+
+  public String upstreamModel() {
+    return model.upstreamName();
+  }
+
+  /** The catalog family, or null for an unlisted name. */
+  public CatalogModel catalog() {
+    return model.entry();
+  }
 }

@@ -10,8 +10,6 @@ import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -145,12 +143,12 @@ public final class ThreadChat {
     String answer = text(completion);
     String model = completion.getString("model");
     Usage usage = outcome.usage();
-    ModelRoute route = gateway.catalog().route(body.getString("model"));
+    ModelRoute route = gateway.router().route(body.getString("model"));
     JsonArray messages = new JsonArray()
       .add(new JsonObject().put("role", "user").put("content", request.getString("content"))
         .put("tokens_in", usage.promptTokens()).put("model", model))
       .add(new JsonObject().put("role", "assistant").put("content", answer)
-        .put("tokens_out", usage.completionTokens()).put("cost_usd", cost(route.catalog(), usage)).put("model", model));
+        .put("tokens_out", usage.completionTokens()).put("cost_usd", route.model().cost(usage.promptTokens(), usage.completionTokens()).doubleValue()).put("model", model));
     return workspace.appendMessages(caller.userId(), sessionId, messages).map(stored -> {
       if (needsRotation(past, usage)) {
         rotate(caller, sessionId, body, answer);
@@ -161,15 +159,6 @@ public final class ThreadChat {
         .put("message", new JsonObject().put("role", "assistant").put("content", answer).put("model", model))
         .put("usage", usage.toJson());
     });
-  }
-
-  static double cost(CatalogModel m, Usage usage) {
-    if (m == null) {
-      return 0;
-    }
-    return BigDecimal.valueOf(usage.promptTokens()).multiply(BigDecimal.valueOf(m.inputPrice()))
-      .add(BigDecimal.valueOf(usage.completionTokens()).multiply(BigDecimal.valueOf(m.outputPrice())))
-      .divide(BigDecimal.valueOf(1_000_000), 8, RoundingMode.HALF_UP).doubleValue();
   }
 
   private boolean needsRotation(JsonArray past, Usage usage) {
@@ -197,8 +186,7 @@ public final class ThreadChat {
     if (body.getString("model") != null) {
       summaryBody.put("model", body.getString("model"));
     }
-    ChatGateway.Caller internal = new ChatGateway.Caller(caller.userId(), caller.orgId(), caller.requestId() + ".summary",
-      sessionId);
+    ChatGateway.Caller internal = new ChatGateway.Caller(caller.userId(), caller.orgId(), caller.requestId(), sessionId);
     gateway.chat(summaryBody, internal, null, false, false).compose(outcome -> {
       if (outcome.unanswered() != null) {
         return Future.failedFuture(outcome.unanswered());

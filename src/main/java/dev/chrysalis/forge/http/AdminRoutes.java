@@ -20,6 +20,21 @@ final class AdminRoutes {
     routes.authed("setUserPlan", ctx -> Routes.respond(ctx, 200, billing.assignPlan(assignment(ctx, "user"))));
     routes.authed("setOrgPlan", ctx -> Routes.respond(ctx, 200, billing.assignPlan(assignment(ctx, "org"))));
     routes.authed("getBillingStatus", ctx -> Routes.respond(ctx, 200, billing.status(BillingRoutes.email(ctx))));
+    routes.authed("listParkedOutbox", ctx -> Routes.respond(ctx, 200,
+      billing.parkedOutbox(BillingRoutes.email(ctx), page(ctx))));
+    routes.authed("replayParkedOutbox", ctx -> Routes.respond(ctx, 200, billing.replayOutbox(Routes.body(ctx).copy()
+      .put("actor_id", Routes.userId(ctx))
+      .put("actor_email", BillingRoutes.email(ctx))
+      .put("context", Routes.requestContext(ctx)))));
+  }
+
+  private static JsonObject page(RoutingContext ctx) {
+    JsonObject q = new JsonObject();
+    String limit = Routes.query(ctx, "limit");
+    if (limit != null) {
+      q.put("limit", Integer.valueOf(limit));
+    }
+    return q.put("after", Routes.query(ctx, "after"));
   }
 
   private static JsonObject assignment(RoutingContext ctx, String subjectType) {

@@ -59,7 +59,7 @@ public class HttpVerticle extends VerticleBase {
     JwtTokens jwt = new JwtTokens(vertx, AuthConfig.from(config()));
     String version = config().getString("version", "dev");
 
-    ModelList models = new ModelList(gatewayConfig, gateway.catalog(), gateway.keys(), gateway.proxy().client());
+    ModelList models = new ModelList(gatewayConfig, gateway.router(), gateway.keys(), gateway.proxy().client());
 
     return vertx.fileSystem().readFile(CONTRACT_PATH).compose(contractText ->
       OpenAPIContract.from(vertx, CONTRACT_PATH).compose(parsed -> {

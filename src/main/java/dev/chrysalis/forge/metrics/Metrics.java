@@ -43,6 +43,8 @@ public final class Metrics {
   public static final String LIMITER_FALLBACKS = "forge.ratelimit.fallbacks";
   /** Gauge; rows waiting in the billing outbox. */
   public static final String OUTBOX_BACKLOG = "forge.billing.outbox.backlog";
+  /** Gauge; billing outbox rows parked as failed, waiting for an operator's replay. */
+  public static final String OUTBOX_PARKED = "forge.billing.outbox.parked";
   /** Counter; tag {@code reason}. A billing outbox delivery attempt failed. */
   public static final String OUTBOX_FAILURES = "forge.billing.outbox.failures";
   /** Counter; tag {@code reason}. A stored provider key could not be decrypted. */

@@ -1,6 +1,9 @@
 package dev.chrysalis.forge.metrics;
 
 import dev.chrysalis.forge.audit.AuditEvent;
+import dev.chrysalis.forge.catalog.ModelCatalog;
+import dev.chrysalis.forge.catalog.ResolvedModel;
+import dev.chrysalis.forge.gateway.Providers;
 import dev.chrysalis.forge.usage.UsageEvent;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -8,7 +11,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Turns events other packages already publish into meters: tokens by provider and model from
+ * Turns events other packages already publish into meters: tokens by provider and catalog model from
  * {@value UsageEvent#ADDRESS}, security events by action from {@value AuditEvent#ADDRESS}. Local
  * consumers only, so each node counts what happened on it and a cluster-wide sum is right.
  */
@@ -20,10 +23,12 @@ public class MetricsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Metrics metrics = Metrics.of(vertx);
+    // model labels are catalog family ids or "other": a client's choice of name never makes a series
+    ModelCatalog catalog = ModelCatalog.from(config());
     usage = vertx.eventBus().<JsonObject>localConsumer(UsageEvent.ADDRESS, msg -> {
       JsonObject e = msg.body();
-      String provider = tag(e.getString("provider"));
-      String model = tag(e.getString("model"));
+      String provider = Providers.ALL.contains(e.getString("provider")) ? e.getString("provider") : ResolvedModel.OTHER;
+      String model = e.getValue("model") instanceof String m ? catalog.label(m) : ResolvedModel.OTHER;
       metrics.increment(Metrics.USAGE_EVENTS, "provider", provider, "byok", String.valueOf(e.getBoolean("is_byok", false)));
       metrics.increment(Metrics.TOKENS, number(e, "input_tokens"), "provider", provider, "model", model, "direction", "input");
       metrics.increment(Metrics.TOKENS, number(e, "output_tokens"), "provider", provider, "model", model, "direction", "output");

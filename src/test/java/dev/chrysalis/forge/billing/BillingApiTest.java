@@ -369,7 +369,7 @@ class BillingApiTest {
     Bus.failure(billing.recordUsage(good.copy().put("id", "")), 400, "invalid_request");
     Bus.failure(billing.recordUsage(good.copy().put("is_byok", "yes")), 400, "invalid_request");
     Bus.failure(billing.recordUsage(good.copy().put("estimated", "yes")), 400, "invalid_request");
-    Bus.failure(billing.recordUsage(good.copy().put("model", "m".repeat(201))), 400, "invalid_request");
+    Bus.failure(billing.recordUsage(good.copy().put("model", "m".repeat(301))), 400, "invalid_request");
     try (Connection c = TestDatabase.connect(app.databaseUrl()); Statement s = c.createStatement()) {
       ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM usage_events WHERE user_id = '" + u.id() + "'");
       rs.next();

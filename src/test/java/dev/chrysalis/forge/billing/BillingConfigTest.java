@@ -28,9 +28,9 @@ class BillingConfigTest {
     assertThat(c.plan("enterprise").features()).contains("sso", "audit_logs", "organizations");
     assertThat(c.defaultPlan()).isEqualTo("free");
     assertThat(c.autumn().enabled()).isFalse();
-    assertThat(c.catalog().tierOf("gpt-4o")).isEqualTo("advanced");
-    assertThat(c.catalog().tierOf("gpt-4o-mini")).isEqualTo("basic");
-    assertThat(c.catalog().tierOf("never-heard-of-it")).isEqualTo("basic");
+    assertThat(c.catalog().resolve("gpt-4o").tier()).isEqualTo("advanced");
+    assertThat(c.catalog().resolve("gpt-4o-mini").tier()).isEqualTo("basic");
+    assertThat(c.catalog().resolve("never-heard-of-it")).as("no provider can be placed").isNull();
   }
 
   @Test

@@ -18,9 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A fake Autumn speaking the documented wire format (reference/autumn.md): RPC-style
  * {@code POST /v1/<resource>.<action>}, bearer secret key, pinned {@code x-api-version}, the
- * error shape {@code {message, code, env}}, 503 with {@code Retry-After}, and 409 on a repeated
- * {@code Idempotency-Key} (a key counts once the call was applied). Tests script failures:
- * the next N calls of an action fail with 503, or are applied but answered too late (a timeout).
+ * error shape {@code {message, code, env}}, 503 with {@code Retry-After}, and
+ * {@code 409 duplicate_idempotency_key} on a repeated {@code Idempotency-Key} (a key is reserved
+ * when its request arrives and freed when that request fails, as Autumn does). {@code check} and
+ * {@code track} create a customer they do not know. A {@code timestamp} later than the fake's own
+ * clock is refused with 400 {@code invalid_inputs}; the clock can be set behind the test's.
+ * Tests script failures: the next N calls of an action fail (503 or a given status and code), or
+ * are applied but answered too late (a timeout).
  */
 final class FakeAutumn implements AutoCloseable {
 
@@ -37,7 +41,11 @@ final class FakeAutumn implements AutoCloseable {
   final Set<String> versionsSeen = ConcurrentHashMap.newKeySet();
   final AtomicInteger conflicts = new AtomicInteger();
   final AtomicInteger checks = new AtomicInteger();
+  /** Keys held from the arrival of their request; freed again when that request fails. */
+  final Set<String> reservedKeys = ConcurrentHashMap.newKeySet();
   private final Map<String, AtomicInteger> failNext = new ConcurrentHashMap<>();
+  private final Map<String, JsonObject> failNextWith = new ConcurrentHashMap<>();
+  private volatile long clockOffsetMs;
   private final Map<String, AtomicInteger> slowNext = new ConcurrentHashMap<>();
   private volatile boolean down;
   private volatile long slowMs = 2_000;
@@ -62,6 +70,21 @@ final class FakeAutumn implements AutoCloseable {
 
   void failNext(String rpc, int n) {
     failNext.computeIfAbsent(rpc, k -> new AtomicInteger()).set(n);
+  }
+
+  /** The next n calls of the action answer {@code status} with Autumn's error {@code code}, applying nothing. */
+  void failNext(String rpc, int n, int status, String code) {
+    failNextWith.put(rpc, new JsonObject().put("status", status).put("code", code));
+    failNext(rpc, n);
+  }
+
+  /** Autumn's clock runs {@code ms} behind the test's (the service's clock is ahead of Autumn's). */
+  void clockBehind(long ms) {
+    clockOffsetMs = -ms;
+  }
+
+  long now() {
+    return System.currentTimeMillis() + clockOffsetMs;
   }
 
   /** The next n calls of the action are applied but answered only after {@code delayMs}. */
@@ -114,29 +137,34 @@ final class FakeAutumn implements AutoCloseable {
         return;
       }
       String rpc = req.path().substring(4);
-      if (down || take(failNext, rpc)) {
-        req.response().putHeader("retry-after", "1");
-        error(req, 503, "internal_error", "Service unavailable");
+      String key = req.getHeader("idempotency-key");
+      if (key != null && !reservedKeys.add(key)) {
+        conflicts.incrementAndGet();
+        error(req, 409, "duplicate_idempotency_key", "Another request with this idempotency key was already received");
         return;
       }
-      String key = req.getHeader("idempotency-key");
-      if (key != null && appliedByKey.containsKey(key)) {
-        conflicts.incrementAndGet();
-        error(req, 409, "idempotency_conflict", "A request with this idempotency key was already processed");
+      if (down || take(failNext, rpc)) {
+        free(key);
+        JsonObject scripted = down ? null : failNextWith.get(rpc);
+        if (scripted == null || scripted.getInteger("status") == 503) {
+          req.response().putHeader("retry-after", "1");
+          error(req, 503, "internal_error", "Service unavailable");
+        } else {
+          error(req, scripted.getInteger("status"), scripted.getString("code"), "Scripted failure");
+        }
         return;
       }
       JsonObject body;
       try {
         body = buf.length() == 0 ? new JsonObject() : buf.toJsonObject();
       } catch (RuntimeException e) {
+        free(key);
         error(req, 400, "invalid_inputs", "Invalid JSON body");
         return;
       }
       JsonObject result = apply(rpc, body);
-      if (result == null) {
-        return;
-      }
       if (result.containsKey("__error")) {
+        free(key);
         error(req, result.getInteger("__status"), result.getString("__error"), result.getString("__message"));
         return;
       }
@@ -149,6 +177,12 @@ final class FakeAutumn implements AutoCloseable {
         json(req, 200, result);
       }
     });
+  }
+
+  private void free(String key) {
+    if (key != null) {
+      reservedKeys.remove(key);
+    }
   }
 
   private JsonObject apply(String rpc, JsonObject body) {
@@ -168,6 +202,7 @@ final class FakeAutumn implements AutoCloseable {
         if (body.getString("feature_id") == null) {
           return fail(400, "invalid_inputs", "feature_id is required");
         }
+        customer(customerId, null);
         boolean ok = allowed.getOrDefault(customerId, true);
         return new JsonObject().put("allowed", ok).put("customer_id", customerId).put("entity_id", null)
           .put("required_balance", body.getInteger("required_balance", 1))
@@ -175,13 +210,16 @@ final class FakeAutumn implements AutoCloseable {
             .put("remaining", ok ? 1000 : 0).put("usage", ok ? 0 : 1000).put("unlimited", false)
             .put("overage_allowed", false).put("next_reset_at", null).put("breakdown", new JsonArray()));
       }
-      case "balances.track":
-        if (!customers.containsKey(customerId)) {
-          return fail(404, "customer_not_found", "Customer not found");
+      case "balances.track": {
+        Object ts = body.getValue("timestamp");
+        if (ts != null && (!(ts instanceof Number n) || n.longValue() > now())) {
+          return fail(400, "invalid_inputs", "timestamp cannot be in the future");
         }
+        customer(customerId, null);
         tracks.add(body);
         return new JsonObject().put("customer_id", customerId).put("value", body.getValue("value", 1))
           .put("balance", null);
+      }
       case "billing.attach":
         attaches.add(body);
         return new JsonObject().put("customer_id", customerId)

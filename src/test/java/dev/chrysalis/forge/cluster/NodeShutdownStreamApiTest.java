@@ -232,7 +232,8 @@ class NodeShutdownStreamApiTest {
   }
 
   private static JsonObject usageRow(String userId, String requestId) throws Exception {
-    return usage("SELECT id, output_tokens FROM usage_events WHERE user_id = ? AND id = ?", userId, requestId);
+    return usage("SELECT id, output_tokens FROM usage_events WHERE user_id = ? AND client_request_id = ?", userId,
+      requestId);
   }
 
   private static JsonObject onlyUsageRow(String userId) throws Exception {

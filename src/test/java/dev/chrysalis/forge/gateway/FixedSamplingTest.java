@@ -12,12 +12,12 @@ class FixedSamplingTest {
 
   private static final Credentials KEY = new Credentials("anthropic", "sk-ant-x", "http://127.0.0.1:1", false, null);
 
-  private static ModelCatalog catalog(JsonObject models) {
-    return new ModelCatalog(GatewayConfig.from(new JsonObject().put("catalog", new JsonObject().put("models", models))));
+  private static ModelRouter catalog(JsonObject models) {
+    return new ModelRouter(GatewayConfig.from(new JsonObject().put("catalog", new JsonObject().put("models", models))));
   }
 
   /** What AnthropicAdapter sends for a body with temperature 0.3 and top_p 0.5 to this model. */
-  private static JsonObject sent(ModelCatalog catalog, String model) {
+  private static JsonObject sent(ModelRouter catalog, String model) {
     JsonObject body = new JsonObject().put("model", model).put("temperature", 0.3).put("top_p", 0.5)
       .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));
     ChatCall call = new ChatCall(body, catalog.route(model), false, false, "chatcmpl-1", 1);
@@ -26,7 +26,7 @@ class FixedSamplingTest {
 
   @Test
   void theCatalogEntryDecidesBothWays() {
-    ModelCatalog c = catalog(new JsonObject()
+    ModelRouter c = catalog(new JsonObject()
       .put("house-claude", new JsonObject().put("provider", "anthropic").put("fixed_sampling", true))
       .put("claude-opus-4-9", new JsonObject().put("provider", "anthropic").put("fixed_sampling", false))
       .put("claude-opus-4-8", new JsonObject().put("provider", "anthropic")));

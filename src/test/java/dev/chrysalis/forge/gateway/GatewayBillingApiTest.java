@@ -53,7 +53,7 @@ class GatewayBillingApiTest {
   @Test
   void quotaIsEnforcedBeforeTheUpstreamAndFailedCallsGiveTheMessageBack() {
     Users.Registered user = Users.register(f.api);
-    chat(user, GatewayFixture.hello("openai/gpt-4o-mini-err500")).expect(502);
+    chat(user, GatewayFixture.hello("ollama/gpt-4o-mini-err500")).expect(502);
     chat(user, GatewayFixture.hello("gpt-4o-mini")).expect(200);
     chat(user, GatewayFixture.hello("claude-haiku-4-5")).expect(200);
     chat(user, GatewayFixture.hello("gemini-2.5-flash")).expect(200);
@@ -64,7 +64,7 @@ class GatewayBillingApiTest {
   }
 
   @Test
-  void usageIsRecordedWithTheRequestId() throws Exception {
+  void usageIsRecordedWithTheClientsRequestIdAsCorrelation() throws Exception {
     Users.Registered user = Users.register(f.api);
     Api.Resp r = chat(user, GatewayFixture.hello("claude-haiku-4-5")).expect(200);
     JsonObject row = f.waitForUsage(user.id(), r.header("x-request-id"));
@@ -88,7 +88,7 @@ class GatewayBillingApiTest {
   @Test
   void aStreamCutMidwayIsStillBilledWithAnEstimate() throws Exception {
     Users.Registered user = Users.register(f.api);
-    Api.Resp r = chat(user, GatewayFixture.hello("openai/gpt-4o-mini-cut").put("stream", true)).expect(200);
+    Api.Resp r = chat(user, GatewayFixture.hello("ollama/gpt-4o-mini-cut").put("stream", true)).expect(200);
     JsonObject row = f.waitForUsage(user.id(), r.header("x-request-id"));
     assertThat(row).isNotNull();
     assertThat(row.getLong("input_tokens")).isPositive();
@@ -128,7 +128,8 @@ class GatewayBillingApiTest {
       });
     consumer.completion().await(5, TimeUnit.SECONDS);
     try {
-      String requestId = chat(user, GatewayFixture.hello("gpt-4o-mini")).expect(200).header("x-request-id");
+      Api.Resp served = chat(user, GatewayFixture.hello("gpt-4o-mini")).expect(200);
+      String requestId = served.header("x-request-id");
       chat(user, GatewayFixture.hello("gpt-4o")).expect(402);
       long deadline = System.currentTimeMillis() + 10_000;
       while (events.isEmpty() && System.currentTimeMillis() < deadline) {
@@ -137,7 +138,8 @@ class GatewayBillingApiTest {
       Thread.sleep(300);
       assertThat(events).hasSize(1);
       JsonObject e = events.get(0);
-      assertThat(e.getString("id")).isEqualTo(requestId);
+      assertThat(e.getString("id")).as("the server's id of the call").isEqualTo(served.json().getString("id"));
+      assertThat(e.getString("client_request_id")).isEqualTo(requestId);
       assertThat(e.getString("provider")).isEqualTo("openai");
       assertThat(e.getString("model")).isEqualTo("gpt-4o-mini");
       assertThat(e.getLong("input_tokens")).isPositive();

@@ -71,12 +71,12 @@ final class GatewayFixture implements AutoCloseable {
       .put("tool_choice", "auto");
   }
 
-  /** The billing ledger row of one request, waiting up to 10 s for it (usage is recorded after the answer). */
+  /** The billing ledger row of one request (by the client's x-request-id), waiting up to 10 s for it (usage is recorded after the answer). */
   JsonObject usageRow(String userId, String requestId) throws Exception {
     try (Connection c = TestDatabase.connect(app.databaseUrl());
          PreparedStatement ps = c.prepareStatement(
            "SELECT model, provider, input_tokens, output_tokens, is_byok, reservation_id, estimated, session_id "
-             + "FROM usage_events WHERE user_id = ? AND id = ?")) {
+             + "FROM usage_events WHERE user_id = ? AND client_request_id = ?")) {
       ps.setString(1, userId);
       ps.setString(2, requestId);
       try (ResultSet rs = ps.executeQuery()) {
@@ -93,7 +93,7 @@ final class GatewayFixture implements AutoCloseable {
   /** The statuses of the billing reservations made for one request (reserved, released, consumed). */
   java.util.List<String> reservations(String requestId) throws Exception {
     try (Connection c = TestDatabase.connect(app.databaseUrl());
-         PreparedStatement ps = c.prepareStatement("SELECT status FROM billing_reservations WHERE request_id = ?")) {
+         PreparedStatement ps = c.prepareStatement("SELECT status FROM billing_reservations WHERE client_request_id = ?")) {
       ps.setString(1, requestId);
       java.util.List<String> out = new java.util.ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {

@@ -35,16 +35,36 @@ class MetricsApiTest {
   }
 
   @Test
-  void usageEventsBecomeTokenCountersByProviderAndModel() {
+  void usageEventsBecomeTokenCountersByProviderAndCatalogModel() {
     TestApp app = TestApp.shared();
+    String label = "direction=\"input\",model=\"claude-opus-4-1\",provider=\"anthropic\"";
+    double before = value(app.api().call("getMetrics").send().expect(200).text(), label);
+    // a dated snapshot counts under its catalog family
     UsageEvent.publish(app.vertx(), new JsonObject().put("id", "req_metrics_1").put("user_id", "usr_x")
-      .put("provider", "anthropic").put("model", "claude-metrics-test").put("input_tokens", 12).put("output_tokens", 30));
+      .put("provider", "anthropic").put("model", "claude-opus-4-1-20250805").put("input_tokens", 12).put("output_tokens", 30));
     String text = app.api().call("getMetrics").send().expect(200).text();
-    assertThat(text).containsPattern(
-      "forge_tokens_total\\{direction=\"input\",model=\"claude-metrics-test\",provider=\"anthropic\"} 12\\.0");
-    assertThat(text).containsPattern(
-      "forge_tokens_total\\{direction=\"output\",model=\"claude-metrics-test\",provider=\"anthropic\"} 30\\.0");
+    assertThat(value(text, label) - before).isEqualTo(12.0);
     assertThat(text).containsPattern("forge_usage_events_total\\{byok=\"false\",provider=\"anthropic\"} [1-9]");
+  }
+
+  @Test
+  void clientChosenModelNamesNeverBecomeSeries() {
+    TestApp app = TestApp.shared();
+    for (int i = 0; i < 50; i++) {
+      UsageEvent.publish(app.vertx(), new JsonObject().put("id", "req_metrics_n" + i).put("user_id", "usr_x")
+        .put("provider", i % 2 == 0 ? "openai" : "acme-" + i).put("model", "gpt-made-up-" + i + "\"} 1e9\n")
+        .put("input_tokens", 1).put("output_tokens", 1));
+    }
+    String text = app.api().call("getMetrics").send().expect(200).text();
+    assertThat(text).doesNotContain("gpt-made-up").doesNotContain("acme-");
+    assertThat(text).containsPattern("forge_tokens_total\\{direction=\"input\",model=\"other\",provider=\"openai\"} [1-9]");
+    assertThat(text).containsPattern("forge_tokens_total\\{direction=\"input\",model=\"other\",provider=\"other\"} [1-9]");
+  }
+
+  private static double value(String scrape, String labels) {
+    String prefix = "forge_tokens_total{" + labels + "} ";
+    return scrape.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
+      .findFirst().orElse(0.0);
   }
 
   @Test

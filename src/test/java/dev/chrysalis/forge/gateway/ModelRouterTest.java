@@ -7,20 +7,24 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class ModelCatalogTest {
+class ModelRouterTest {
 
-  private static ModelCatalog catalog(String allowed) {
+  private static ModelRouter catalog(String allowed) {
     JsonObject config = new JsonObject()
       .put("gateway", new JsonObject().put("default_model", "claude-haiku-4-5").put("allowed_models", allowed))
       .put("catalog", new JsonObject().put("models", new JsonObject()
         .put("claude-haiku-4-5", new JsonObject().put("provider", "anthropic").put("tier", "basic"))
+        .put("gpt-4o-mini", new JsonObject().put("provider", "openai").put("tier", "basic"))
+        .put("gemini-2.5-flash", new JsonObject().put("provider", "google").put("tier", "basic"))
+        .put("mistral-small-latest", new JsonObject().put("provider", "mistral").put("tier", "basic"))
+        .put("command-r", new JsonObject().put("provider", "cohere").put("tier", "basic"))
         .put("house-model", new JsonObject().put("provider", "vllm").put("tier", "advanced"))));
-    return new ModelCatalog(GatewayConfig.from(config));
+    return new ModelRouter(GatewayConfig.from(config));
   }
 
   @Test
   void explicitCatalogPrefixAndDefault() {
-    ModelCatalog c = catalog("");
+    ModelRouter c = catalog("");
     assertThat(c.route("mistral/open-model")).extracting(ModelRoute::provider, ModelRoute::upstreamModel)
       .containsExactly("mistral", "open-model");
     assertThat(c.route("house-model").provider()).isEqualTo("vllm");
@@ -39,7 +43,7 @@ class ModelCatalogTest {
     assertThatThrownBy(() -> catalog("").route("llama3")).isInstanceOfSatisfying(ServiceException.class,
       e -> assertThat(e.failureCode()).isEqualTo(404));
     assertThatThrownBy(() -> catalog("").route("acme/x")).isInstanceOf(ServiceException.class);
-    ModelCatalog limited = catalog("claude-haiku-4-5, openai/gpt-4o");
+    ModelRouter limited = catalog("claude-haiku-4-5, openai/gpt-4o");
     assertThat(limited.route("openai/gpt-4o").provider()).isEqualTo("openai");
     assertThatThrownBy(() -> limited.route("gpt-4o")).isInstanceOfSatisfying(ServiceException.class,
       e -> assertThat(e.getDebugInfo().getString("code")).isEqualTo("model_not_found"));
