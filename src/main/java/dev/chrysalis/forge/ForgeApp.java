@@ -2,6 +2,7 @@ package dev.chrysalis.forge;
 
 import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.auth.AuthVerticle;
+import dev.chrysalis.forge.mail.MailVerticle;
 import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.billing.BillingVerticle;
 import dev.chrysalis.forge.bridge.BridgeConfig;
@@ -80,7 +81,8 @@ public final class ForgeApp {
         List<Deployed> http = new ArrayList<>();
         // in dependency order: each service's proxies are made after the services it calls, so
         // they find them on this node (LocalServices)
-        return deploy(vertx, AuthVerticle.class.getName(), AuthService.ADDRESS, cfg, 1, services)
+        return deploy(vertx, MailVerticle.class.getName(), null, cfg, 1, services)
+          .compose(v -> deploy(vertx, AuthVerticle.class.getName(), AuthService.ADDRESS, cfg, 1, services))
           .compose(v -> deploy(vertx, WorkspaceVerticle.class.getName(), WorkspaceService.ADDRESS, cfg, 1, services))
           .compose(v -> deploy(vertx, BillingVerticle.class.getName(), BillingService.ADDRESS, cfg, 1, services))
           .compose(v -> deploy(vertx, RateLimitVerticle.class.getName(), RateLimitService.ADDRESS, cfg, 1, services))

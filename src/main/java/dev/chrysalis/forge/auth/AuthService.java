@@ -30,7 +30,25 @@ public interface AuthService {
   /** A full {@code chs_…} key → principal {user_id, email, via:"api_key", key_id, scopes}. */
   Future<JsonObject> authenticateApiKey(String apiKey);
 
-  /** → {id, email, display_name, avatar_url, created_at}; 404 when unknown. */
+  /** {token} → {id, email, email_verified:true}; 400 invalid_token when unknown, used or expired. */
+  Future<JsonObject> verifyEmail(JsonObject request);
+
+  /** Mails a new verification link → {sent:true}; 409 when already verified, 429 when asked too often. */
+  Future<JsonObject> resendVerification(String userId);
+
+  /** {email, ip?, user_agent?} → {sent:true} whether or not the address has an account. */
+  Future<JsonObject> forgotPassword(JsonObject request);
+
+  /** {token, password, ip?, user_agent?} → {reset:true}; the token is single-use and expiring. */
+  Future<JsonObject> resetPassword(JsonObject request);
+
+  /**
+   * The one operator check: → {id, email} of an operator, else 403 admin_only. An operator's
+   * email is verified and listed in CHRYSALIS_ADMIN_EMAILS (trimmed, lower-cased).
+   */
+  Future<JsonObject> requireOperator(String userId);
+
+  /** → {id, email, email_verified, display_name, avatar_url, created_at}; 404 when unknown. */
   Future<JsonObject> getUser(String userId);
 
   /** {email} → {id, email, display_name}; 404 when no such user. For invites and admin lookups. */

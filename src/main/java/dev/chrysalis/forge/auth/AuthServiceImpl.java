@@ -2,6 +2,7 @@ package dev.chrysalis.forge.auth;
 
 import dev.chrysalis.forge.audit.AuditEvent;
 import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.mail.MailVerticle;
 import dev.chrysalis.forge.limits.ObjectCaps;
 import dev.chrysalis.forge.limits.PlanLimits;
 import dev.chrysalis.forge.store.PageCursor;
@@ -11,6 +12,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -31,6 +34,9 @@ final class AuthServiceImpl implements AuthService {
   static final String KEY_CREATED_ADDRESS = "forge.auth.key-created";
   /** Published after a user registers: {user_id, email}. Pending invites and billing listen. */
   public static final String USER_REGISTERED_ADDRESS = "forge.events.user.registered";
+  /** Published after a password reset: {user_id}. Every session of the user must end. */
+  public static final String PASSWORD_CHANGED_ADDRESS = "forge.events.user.password_changed";
+  private static final Logger LOG = LoggerFactory.getLogger(AuthServiceImpl.class);
 
   static final Set<String> SCOPES = Set.of("*", "chat", "read", "write", "keys");
   private static final long LAST_USED_EVERY_MS = 60_000;
@@ -46,12 +52,17 @@ final class AuthServiceImpl implements AuthService {
   private final ApiKeys apiKeys;
   private final ApiKeyCache cache;
   private final UnknownKeyCache unknownKeys;
+  private final EmailTokenStore emailTokens;
+  private final Operators operators;
 
   private final ObjectCaps caps;
 
-  AuthServiceImpl(Vertx vertx, AuthConfig config, UserStore users, ApiKeyStore keys, JwtTokens tokens, ObjectCaps caps) {
+  AuthServiceImpl(Vertx vertx, AuthConfig config, UserStore users, ApiKeyStore keys, EmailTokenStore emailTokens,
+                  JwtTokens tokens, ObjectCaps caps) {
     this.vertx = vertx;
     this.caps = caps;
+    this.emailTokens = emailTokens;
+    this.operators = new Operators(config.adminEmails());
     this.config = config;
     this.users = users;
     this.keys = keys;
@@ -93,6 +104,9 @@ final class AuthServiceImpl implements AuthService {
       .map(v -> {
         vertx.eventBus().publish(USER_REGISTERED_ADDRESS, new JsonObject().put("user_id", id).put("email", email));
         AuditEvent.publish(vertx, "user.registered", id, id, request, null);
+        // the account exists either way; a mail that could not be queued is sent again on resend
+        mailVerification(id, email).onFailure(t -> LOG.warn("verification mail for {} not queued: {}", id,
+          t.getClass().getSimpleName()));
         return session(id, email, displayName);
       })
       .recover(Errors::internal);
@@ -149,6 +163,152 @@ final class AuthServiceImpl implements AuthService {
   private JsonObject session(String id, String email, String displayName) {
     return new JsonObject().put("id", id).put("email", email).put("display_name", displayName)
       .put("token", tokens.issue(id, email));
+  }
+
+  // ---- mailed tokens: verification and password reset ----
+
+  private Future<Void> mailVerification(String userId, String email) {
+    String token = EmailTokens.generate();
+    String link = config.publicUrl() + "/verify-email?token=" + token;
+    String body = "Confirm that this address belongs to your Chrysalis Forge account:\n\n" + link + "\n\n"
+      + "Or send the token yourself: POST /auth/verify {\"token\": \"" + token + "\"}\n"
+      + "The link expires in " + hours(config.verifyTokenTtlSeconds()) + ". If you did not register, ignore this mail.\n";
+    return emailTokens.insert(EmailTokens.hash(token), userId, "verify", email, config.verifyTokenTtlSeconds())
+      .compose(v -> queueMail(email, "Confirm your email address", body));
+  }
+
+  private Future<Void> mailReset(String userId, String email) {
+    String token = EmailTokens.generate();
+    String link = config.publicUrl() + "/reset-password?token=" + token;
+    String body = "Someone asked to reset the password of your Chrysalis Forge account.\n\n" + link + "\n\n"
+      + "Or: POST /auth/password/reset {\"token\": \"" + token + "\", \"password\": \"...\"}\n"
+      + "The link expires in " + hours(config.resetTokenTtlSeconds()) + " and works once. "
+      + "If it was not you, ignore this mail: your password stays as it is.\n";
+    return emailTokens.insert(EmailTokens.hash(token), userId, "reset", email, config.resetTokenTtlSeconds())
+      .compose(v -> queueMail(email, "Reset your password", body));
+  }
+
+  private Future<Void> queueMail(String to, String subject, String body) {
+    return vertx.eventBus().request(MailVerticle.SEND_ADDRESS,
+      new JsonObject().put("to", to).put("subject", subject).put("body", body)).mapEmpty();
+  }
+
+  private static String hours(long seconds) {
+    return seconds % 3600 == 0 ? (seconds / 3600) + " hour(s)" : (seconds / 60) + " minute(s)";
+  }
+
+  private static boolean tokenShaped(String token) {
+    return token != null && token.length() >= 16 && token.length() <= 128;
+  }
+
+  private static <T> Future<T> invalidToken() {
+    return Errors.badRequest("invalid_token", "This link is invalid, used or expired. Ask for a new one.", "token");
+  }
+
+  @Override
+  public Future<JsonObject> verifyEmail(JsonObject request) {
+    String token = request.getString("token");
+    if (!tokenShaped(token)) {
+      return invalidToken();
+    }
+    return emailTokens.consume(EmailTokens.hash(token), "verify").compose(claimed -> {
+      if (claimed == null) {
+        return invalidToken();
+      }
+      return users.markVerified(claimed.userId(), claimed.email()).compose(ok -> {
+        if (!ok) {
+          return invalidToken();
+        }
+        AuditEvent.publish(vertx, "user.email_verified", claimed.userId(), claimed.userId(), request, null);
+        return emailTokens.revokeOpen(claimed.userId(), "verify").map(v -> new JsonObject()
+          .put("id", claimed.userId()).put("email", claimed.email()).put("email_verified", true));
+      });
+    }).recover(Errors::internal);
+  }
+
+  @Override
+  public Future<JsonObject> resendVerification(String userId) {
+    return users.byId(userId).compose(user -> {
+      if (user == null) {
+        return Errors.<JsonObject>notFound("User not found.");
+      }
+      if (user.emailVerified()) {
+        return Errors.<JsonObject>conflict("already_verified", "This email address is already verified.");
+      }
+      return emailTokens.sentWithin(userId, "verify", config.mailResendSeconds()).compose(n -> {
+        if (n > 0) {
+          ServiceException e = Errors.error(429, "resend_too_soon",
+            "A verification mail was sent less than " + config.mailResendSeconds() + " seconds ago. Check your inbox.", null);
+          e.getDebugInfo().put("retry_after", config.mailResendSeconds());
+          return Future.<JsonObject>failedFuture(e);
+        }
+        return mailVerification(userId, user.email()).map(v -> new JsonObject().put("sent", true));
+      });
+    }).recover(Errors::internal);
+  }
+
+  @Override
+  public Future<JsonObject> forgotPassword(JsonObject request) {
+    String email = normalizeEmail(request.getString("email"));
+    JsonObject answer = new JsonObject().put("sent", true);
+    // the answer and its timing do not depend on the account: the lookup and the mail run after it
+    users.byEmail(email).compose(user -> {
+      if (user == null || !"active".equals(user.status())) {
+        return Future.<Void>succeededFuture();
+      }
+      return emailTokens.sentWithin(user.id(), "reset", config.mailResendSeconds())
+        .compose(n -> n > 0 ? Future.<Void>succeededFuture() : mailReset(user.id(), user.email())
+          .onSuccess(v -> AuditEvent.publish(vertx, "password.reset_requested", user.id(), user.id(), request, null)));
+    }).onFailure(t -> LOG.warn("password reset mail not queued: {}", t.getClass().getSimpleName()));
+    return Future.succeededFuture(answer);
+  }
+
+  @Override
+  public Future<JsonObject> resetPassword(JsonObject request) {
+    String token = request.getString("token");
+    String password = request.getString("password");
+    if (!tokenShaped(token)) {
+      return invalidToken();
+    }
+    String problem = policy.problem(password);
+    if (problem != null) {
+      return Errors.badRequest("weak_password", problem, "password");
+    }
+    return emailTokens.consume(EmailTokens.hash(token), "reset").compose(claimed -> {
+      if (claimed == null) {
+        return invalidToken();
+      }
+      return users.byId(claimed.userId()).compose(user -> {
+        if (user == null || !user.email().equals(claimed.email())) {
+          return invalidToken();
+        }
+        return vertx.executeBlocking(() -> hasher.hash(password), false)
+          .compose(hash -> users.setPassword(user.id(), hash))
+          .compose(v -> Future.all(emailTokens.revokeOpen(user.id(), "reset"), users.clearFailures(user.email())))
+          .map(v -> {
+            // the mail reached its owner, so the address is proven as well
+            users.markVerified(user.id(), user.email());
+            vertx.eventBus().publish(PASSWORD_CHANGED_ADDRESS, new JsonObject().put("user_id", user.id()));
+            AuditEvent.publish(vertx, "password.reset", user.id(), user.id(), request, null);
+            return new JsonObject().put("reset", true);
+          });
+      });
+    }).recover(Errors::internal);
+  }
+
+  @Override
+  public Future<JsonObject> requireOperator(String userId) {
+    if (userId == null) {
+      return adminOnly();
+    }
+    return users.byId(userId).compose(user -> operators.isOperator(user)
+      ? Future.succeededFuture(new JsonObject().put("id", user.id()).put("email", user.email()))
+      : AuthServiceImpl.<JsonObject>adminOnly()).recover(Errors::internal);
+  }
+
+  private static <T> Future<T> adminOnly() {
+    return Errors.forbidden("admin_only",
+      "Only operators may do this: a verified email listed in CHRYSALIS_ADMIN_EMAILS.");
   }
 
   @Override

@@ -24,6 +24,7 @@ public class AuthVerticle extends VerticleBase {
     AuthConfig config = AuthConfig.from(config());
     pool = Pools.shared(vertx, config());
     AuthServiceImpl service = new AuthServiceImpl(vertx, config, new UserStore(pool), new ApiKeyStore(pool),
+      new EmailTokenStore(pool),
       new JwtTokens(vertx, config),
       new ObjectCaps(BillingService.createProxy(vertx), PlanLimits.from(config())));
     revocations = vertx.eventBus().consumer(AuthServiceImpl.KEY_REVOKED_ADDRESS, msg -> service.forgetKey(msg.body()));

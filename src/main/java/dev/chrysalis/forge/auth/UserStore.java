@@ -14,15 +14,16 @@ import java.time.ZoneOffset;
 final class UserStore {
 
   record UserRow(String id, String email, String passwordHash, String displayName, String avatarUrl,
-                 String status, OffsetDateTime createdAt) {
+                 String status, OffsetDateTime createdAt, boolean emailVerified) {
 
     JsonObject publicJson() {
-      return new JsonObject().put("id", id).put("email", email).put("display_name", displayName)
+      return new JsonObject().put("id", id).put("email", email).put("email_verified", emailVerified)
+        .put("display_name", displayName)
         .put("avatar_url", avatarUrl).put("created_at", createdAt.toInstant().toString());
     }
   }
 
-  private static final String COLUMNS = "id, email, password_hash, display_name, avatar_url, status, created_at";
+  private static final String COLUMNS = "id, email, password_hash, display_name, avatar_url, status, created_at, email_verified";
 
   private final Pool pool;
 
@@ -51,6 +52,17 @@ final class UserStore {
         .execute(Tuple.of(id, newPasswordHash)).mapEmpty();
     }
     return pool.preparedQuery("UPDATE users SET last_login_at = now() WHERE id = $1").execute(Tuple.of(id)).mapEmpty();
+  }
+
+  /** Marks the address proven, only while it is still the account's address; false when it is not. */
+  Future<Boolean> markVerified(String id, String email) {
+    return pool.preparedQuery("UPDATE users SET email_verified = true, updated_at = now() WHERE id = $1 AND email = $2")
+      .execute(Tuple.of(id, email)).map(rows -> rows.rowCount() == 1);
+  }
+
+  Future<Void> setPassword(String id, String passwordHash) {
+    return pool.preparedQuery("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1")
+      .execute(Tuple.of(id, passwordHash)).mapEmpty();
   }
 
   /** Seconds left on a lockout for this email, 0 when none. */
@@ -83,6 +95,6 @@ final class UserStore {
     Row r = rows.iterator().next();
     return new UserRow(r.getString("id"), r.getString("email"), r.getString("password_hash"),
       r.getString("display_name"), r.getString("avatar_url"), r.getString("status"),
-      r.getOffsetDateTime("created_at").withOffsetSameInstant(ZoneOffset.UTC));
+      r.getOffsetDateTime("created_at").withOffsetSameInstant(ZoneOffset.UTC), r.getBoolean("email_verified"));
   }
 }

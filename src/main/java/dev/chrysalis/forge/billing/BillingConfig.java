@@ -5,20 +5,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** The {@code billing} section of the config, and the model catalog (tiers, prices). */
 public record BillingConfig(
   Map<String, Plan> plans,
   String defaultPlan,
-  Set<String> adminEmails,
   String membershipAddress,
   Outbox outbox,
   Reservations reservations,
@@ -65,8 +61,6 @@ public record BillingConfig(
     if (!plans.containsKey(defaultPlan)) {
       throw new IllegalArgumentException("billing.default_plan '" + defaultPlan + "' is not in billing.plans");
     }
-    Set<String> admins = Arrays.stream(b.getString("admin_emails", "").split(","))
-      .map(s -> s.trim().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
 
     JsonObject o = b.getJsonObject("outbox", new JsonObject());
     Outbox outbox = new Outbox(o.getLong("interval_ms", 1000L), o.getInteger("batch", 50),
@@ -91,7 +85,7 @@ public record BillingConfig(
 
     ModelCatalog catalog = ModelCatalog.from(config);
 
-    return new BillingConfig(Collections.unmodifiableMap(plans), defaultPlan, admins,
+    return new BillingConfig(Collections.unmodifiableMap(plans), defaultPlan,
       b.getString("membership_address", "forge.workspace"), outbox, reservations, autumn, catalog);
   }
 

@@ -77,24 +77,24 @@ public interface BillingService {
   Future<JsonObject> portal(String userId, JsonObject request);
 
   /**
-   * Operator plan assignment (local mode): {actor_id, actor_email, subject_type: user|org,
+   * Operator plan assignment (local mode): {actor_id, subject_type: user|org,
    * subject_id, plan_id, context?} → {subject_type, subject_id, plan}; 403 unless the actor is an
    * admin, 409 in Autumn mode.
    */
   Future<JsonObject> assignPlan(JsonObject request);
 
   /** Operators only: {mode, outbox:{pending, failed, delivered}, metrics:{…}}. */
-  Future<JsonObject> status(String actorEmail);
+  Future<JsonObject> status(String actorId);
 
   /**
    * Operators only: outbox rows parked as failed, in id order, {limit? (1..200, default 50),
    * after? (an id)} → {data:[{id, kind, customer_id, attempts, last_error, created_at, failed_at}],
    * has_more, next_after}.
    */
-  Future<JsonObject> parkedOutbox(String actorEmail, JsonObject query);
+  Future<JsonObject> parkedOutbox(String actorId, JsonObject query);
 
   /**
-   * Operators only: re-queues parked rows, {actor_id, actor_email, ids? (these rows), limit? (else
+   * Operators only: re-queues parked rows, {actor_id, ids? (these rows), limit? (else
    * the longest-parked, default 1000), context?} → {replayed, parked (still parked)}.
    */
   Future<JsonObject> replayOutbox(JsonObject request);

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -495,9 +494,10 @@ final class BillingServiceImpl implements BillingService {
   @Override
   public Future<JsonObject> assignPlan(JsonObject request) {
     JsonObject req = request == null ? new JsonObject() : request;
-    if (!isAdmin(req.getString("actor_email"))) {
-      return Errors.forbidden("admin_only", "Only operators (CHRYSALIS_ADMIN_EMAILS) may assign plans.");
-    }
+    return auth.requireOperator(req.getString("actor_id")).compose(op -> assignPlanAsOperator(req));
+  }
+
+  private Future<JsonObject> assignPlanAsOperator(JsonObject req) {
     if (autumnMode()) {
       return Errors.conflict("plans_managed_by_autumn",
         "Plans come from Autumn subscriptions on this server; change them in Autumn.");
@@ -536,11 +536,8 @@ final class BillingServiceImpl implements BillingService {
   }
 
   @Override
-  public Future<JsonObject> status(String actorEmail) {
-    if (!isAdmin(actorEmail)) {
-      return Errors.forbidden("admin_only", "Only operators (CHRYSALIS_ADMIN_EMAILS) may see the billing status.");
-    }
-    return outbox.counts().map(counts -> new JsonObject()
+  public Future<JsonObject> status(String actorId) {
+    return auth.requireOperator(actorId).compose(op -> outbox.counts()).map(counts -> new JsonObject()
         .put("mode", autumnMode() ? "autumn" : "local")
         .put("outbox", counts)
         .put("metrics", metrics.toJson()))
@@ -548,10 +545,11 @@ final class BillingServiceImpl implements BillingService {
   }
 
   @Override
-  public Future<JsonObject> parkedOutbox(String actorEmail, JsonObject query) {
-    if (!isAdmin(actorEmail)) {
-      return Errors.forbidden("admin_only", "Only operators (CHRYSALIS_ADMIN_EMAILS) may see the billing outbox.");
-    }
+  public Future<JsonObject> parkedOutbox(String actorId, JsonObject query) {
+    return auth.requireOperator(actorId).compose(op -> parkedOutboxAsOperator(query));
+  }
+
+  private Future<JsonObject> parkedOutboxAsOperator(JsonObject query) {
     JsonObject q = query == null ? new JsonObject() : query;
     Object limitValue = q.getValue("limit", 50);
     Object afterValue = q.getValue("after");
@@ -589,9 +587,10 @@ final class BillingServiceImpl implements BillingService {
   @Override
   public Future<JsonObject> replayOutbox(JsonObject request) {
     JsonObject req = request == null ? new JsonObject() : request;
-    if (!isAdmin(req.getString("actor_email"))) {
-      return Errors.forbidden("admin_only", "Only operators (CHRYSALIS_ADMIN_EMAILS) may replay the billing outbox.");
-    }
+    return auth.requireOperator(req.getString("actor_id")).compose(op -> replayOutboxAsOperator(req));
+  }
+
+  private Future<JsonObject> replayOutboxAsOperator(JsonObject req) {
     JsonArray idArray = req.getJsonArray("ids");
     List<String> ids = null;
     if (idArray != null) {
@@ -621,10 +620,6 @@ final class BillingServiceImpl implements BillingService {
         return new JsonObject().put("replayed", n).put("parked", c.getLong("failed", 0L));
       }))
       .recover(Errors::internal);
-  }
-
-  private boolean isAdmin(String email) {
-    return email != null && config.adminEmails().contains(email.trim().toLowerCase(Locale.ROOT));
   }
 
   // ---- Autumn customers ----

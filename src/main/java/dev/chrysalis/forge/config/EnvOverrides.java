@@ -38,9 +38,24 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_API_KEY_CACHE_SIZE", "auth.api_key_cache_size");
     PATHS.put("CHRYSALIS_API_KEY_NEGATIVE_CACHE_SIZE", "auth.api_key_negative_cache_size");
     PATHS.put("CHRYSALIS_API_KEY_NEGATIVE_CACHE_SECONDS", "auth.api_key_negative_cache_seconds");
+    PATHS.put("CHRYSALIS_ADMIN_EMAILS", "auth.admin_emails");
+    PATHS.put("CHRYSALIS_REQUIRE_VERIFIED_EMAIL", "auth.require_verified_email");
+    PATHS.put("CHRYSALIS_VERIFY_TOKEN_TTL_SECONDS", "auth.verify_token_ttl_seconds");
+    PATHS.put("CHRYSALIS_RESET_TOKEN_TTL_SECONDS", "auth.reset_token_ttl_seconds");
+    PATHS.put("CHRYSALIS_MAIL_RESEND_SECONDS", "auth.mail_resend_seconds");
+    PATHS.put("CHRYSALIS_PUBLIC_URL", "server.public_url");
+    PATHS.put("CHRYSALIS_SMTP_HOST", "mail.smtp_host");
+    PATHS.put("CHRYSALIS_SMTP_PORT", "mail.smtp_port");
+    PATHS.put("CHRYSALIS_SMTP_USER", "mail.smtp_user");
+    PATHS.put("CHRYSALIS_SMTP_PASSWORD", "mail.smtp_password");
+    PATHS.put("CHRYSALIS_SMTP_FROM", "mail.from");
+    PATHS.put("CHRYSALIS_SMTP_TLS", "mail.smtp_tls");
+    PATHS.put("CHRYSALIS_MAIL_INTERVAL_MS", "mail.interval_ms");
+    PATHS.put("CHRYSALIS_MAIL_BACKOFF_BASE_MS", "mail.backoff_base_ms");
+    PATHS.put("CHRYSALIS_MAIL_BACKOFF_MAX_MS", "mail.backoff_max_ms");
+    PATHS.put("CHRYSALIS_MAIL_MAX_ATTEMPTS", "mail.max_attempts");
     PATHS.put("CHRYSALIS_DEFAULT_PLAN", "billing.default_plan");
     PATHS.put("CHRYSALIS_FREE_DAILY_LIMIT", "billing.free_daily_limit");
-    PATHS.put("CHRYSALIS_ADMIN_EMAILS", "billing.admin_emails");
     PATHS.put("CHRYSALIS_BILLING_MEMBERSHIP_ADDRESS", "billing.membership_address");
     PATHS.put("CHRYSALIS_BILLING_OUTBOX_INTERVAL_MS", "billing.outbox.interval_ms");
     PATHS.put("CHRYSALIS_BILLING_OUTBOX_BACKOFF_BASE_MS", "billing.outbox.backoff_base_ms");
@@ -81,6 +96,7 @@ public final class EnvOverrides {
     }
     PATHS.put("CHRYSALIS_VAULT_KEYS", "vault.keys");
     PATHS.put("CHRYSALIS_ALLOW_PRIVATE_BASE_URLS", "vault.allow_private_base_urls");
+    PATHS.put("CHRYSALIS_DNS_SERVERS", "outbound.dns_servers");
     PATHS.put("CHRYSALIS_VAULT_VALIDATION_TIMEOUT_MS", "vault.validation_timeout_ms");
     PATHS.put("CHRYSALIS_VAULT_CACHE_SIZE", "vault.cache_size");
     PATHS.put("CHRYSALIS_VAULT_CACHE_TTL_SECONDS", "vault.cache_ttl_seconds");

@@ -1,6 +1,7 @@
 package dev.chrysalis.forge.gateway;
 
 import dev.chrysalis.forge.billing.BillingService;
+import dev.chrysalis.forge.outbound.OutboundConfig;
 import dev.chrysalis.forge.errors.Errors;
 import dev.chrysalis.forge.limits.PlanLimits;
 import dev.chrysalis.forge.logging.LogText;
@@ -48,7 +49,8 @@ public final class ChatGateway {
   private final PlanLimits limits;
   private final ConcurrentCalls inFlight;
 
-  public ChatGateway(Vertx vertx, GatewayConfig config, PlanLimits limits, BillingService billing, VaultService vault) {
+  public ChatGateway(Vertx vertx, GatewayConfig config, OutboundConfig outbound, PlanLimits limits,
+                     BillingService billing, VaultService vault) {
     this.vertx = vertx;
     this.limits = limits;
     this.inFlight = ConcurrentCalls.of(vertx);
@@ -56,7 +58,7 @@ public final class ChatGateway {
     this.vault = vault;
     this.router = new ModelRouter(config);
     this.keys = new ServiceEnvironmentKeys(config);
-    this.proxy = new ChatProxy(vertx, config, limits.slowReaderTimeoutMs());
+    this.proxy = new ChatProxy(vertx, config, outbound, limits.slowReaderTimeoutMs());
   }
 
   public ModelRouter router() {

@@ -1,6 +1,9 @@
 package dev.chrysalis.forge.gateway;
 
 import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.outbound.BaseUrlGuard;
+import dev.chrysalis.forge.outbound.HostResolver;
+import dev.chrysalis.forge.outbound.OutboundConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -32,7 +35,10 @@ import java.util.Set;
  * anything was written is tried again by {@link UpstreamRetry} when that can help. No upstream
  * response header reaches the client (the allow-list is empty): not {@code set-cookie}, not
  * {@code openai-organization} or {@code anthropic-organization-id}, and not the upstream's
- * {@code x-ratelimit-*} or {@code x-request-id}, which would overwrite our own.
+ * {@code x-ratelimit-*} or {@code x-request-id}, which would overwrite our own. Redirects are
+ * never followed. A base URL the user supplied is resolved and checked once per call (with
+ * private addresses refused) and every try connects to that checked address, keeping the name
+ * for the Host header, SNI and certificate check.
  *
  * <p>The returned future always succeeds with a {@link CallOutcome}; when the call failed before
  * anything was written, {@link CallOutcome#unanswered()} is the error the caller answers with.
@@ -43,6 +49,8 @@ public final class ChatProxy {
   private final GatewayConfig config;
   private final HttpClient client;
   private final UpstreamRetry retry;
+  private final HostResolver resolver;
+  private final BaseUrlGuard guard;
   private final Map<String, ProviderAdapter> adapters = new HashMap<>();
   /** Calls in progress; touched only on this verticle's event loop. */
   private final Set<Exchange> active = new LinkedHashSet<>();
@@ -51,15 +59,19 @@ public final class ChatProxy {
   /** A stream whose client took no data this long (write queue full throughout) is ended; 0 = never. */
   private final long slowReaderTimeoutMs;
 
-  public ChatProxy(Vertx vertx, GatewayConfig config, long slowReaderTimeoutMs) {
+  public ChatProxy(Vertx vertx, GatewayConfig config, OutboundConfig outbound, long slowReaderTimeoutMs) {
     this.vertx = vertx;
     this.slowReaderTimeoutMs = slowReaderTimeoutMs;
     this.config = config;
+    this.resolver = new HostResolver(vertx, outbound);
+    this.guard = new BaseUrlGuard(resolver, outbound.allowPrivateBaseUrls());
     this.client = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) config.connectTimeoutMs())
         .setKeepAlive(true)
         .setTcpNoDelay(true)
-        .setVerifyHost(true),
+        .setVerifyHost(true)
+        // a request pinned to a checked IP still names its host in TLS
+        .setForceSni(true),
       new PoolOptions().setHttp1MaxSize(config.maxUpstreamConnections()).setMaxWaitQueueSize(10_000));
     this.retry = new UpstreamRetry(vertx, config.retry());
     for (String p : Providers.ALL) {
@@ -88,8 +100,24 @@ public final class ChatProxy {
       return Future.succeededFuture(new CallOutcome(e.failureCode(), Usage.NONE,
         e.getDebugInfo().getString("code"), false, e));
     }
+    Future<BaseUrlGuard.Checked> target = credentials.userSuppliedBase() && !guard.allowPrivate()
+      ? guard.check(credentials.baseUrl())
+      : Future.succeededFuture(new BaseUrlGuard.Checked(credentials.baseUrl(), null, null));
+    return target.transform(ar -> {
+      if (ar.failed()) {
+        ServiceException e = ar.cause() instanceof ServiceException se ? se
+          : Errors.error(502, "upstream_unreachable", "The provider's host could not be resolved.", null);
+        return Future.succeededFuture(new CallOutcome(e.failureCode(), Usage.NONE,
+          e.getDebugInfo().getString("code"), false, e));
+      }
+      return send(call, credentials, up, ar.result(), response);
+    });
+  }
+
+  private Future<CallOutcome> send(ChatCall call, Credentials credentials, UpstreamCall up, BaseUrlGuard.Checked target,
+                                   HttpServerResponse response) {
     return retry.run(call.provider(), response, () -> {
-      Exchange exchange = new Exchange(call, credentials, up, response);
+      Exchange exchange = new Exchange(call, credentials, up, target, response);
       return exchange.start().map(outcome -> new UpstreamRetry.Tried(outcome, exchange.connectionFailed,
         exchange.upstream == null ? 0 : exchange.upstream.statusCode(),
         exchange.upstream == null ? null : exchange.upstream.headers()));
@@ -112,13 +140,14 @@ public final class ChatProxy {
   }
 
   public Future<Void> close() {
-    return client.close();
+    return client.close().eventually(resolver::close);
   }
 
   private final class Exchange {
     private final ChatCall call;
     private final Credentials credentials;
     private final UpstreamCall up;
+    private final BaseUrlGuard.Checked target;
     private final HttpServerResponse res;
     private final Promise<CallOutcome> promise = Promise.promise();
     private final ProviderAdapter adapter;
@@ -135,10 +164,12 @@ public final class ChatProxy {
     /** The connection failed before any answer arrived (a try that may be repeated). */
     private boolean connectionFailed;
 
-    Exchange(ChatCall call, Credentials credentials, UpstreamCall up, HttpServerResponse res) {
+    Exchange(ChatCall call, Credentials credentials, UpstreamCall up, BaseUrlGuard.Checked target,
+             HttpServerResponse res) {
       this.call = call;
       this.credentials = credentials;
       this.up = up;
+      this.target = target;
       this.res = res;
       this.adapter = adapters.get(call.provider());
     }
@@ -153,11 +184,11 @@ public final class ChatProxy {
         }
         res.closeHandler(v -> clientGone());
       }
-      RequestOptions options = new RequestOptions()
+      RequestOptions options = target.pin(new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(up.url())
         .setHeaders(up.headers())
-        .setConnectTimeout(config.connectTimeoutMs());
+        .setConnectTimeout(config.connectTimeoutMs()));
       client.request(options).onComplete(ar -> {
         if (done) {
           if (ar.succeeded()) {

@@ -6,7 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Handlers of the {@code admin} tag. Whether the caller is an operator is decided by the
- * service (CHRYSALIS_ADMIN_EMAILS against the authenticated email), not here.
+ * service (AuthService.requireOperator: a verified email listed in CHRYSALIS_ADMIN_EMAILS), not here.
  */
 final class AdminRoutes {
 
@@ -19,12 +19,11 @@ final class AdminRoutes {
   void mount(Routes routes) {
     routes.authed("setUserPlan", ctx -> Routes.respond(ctx, 200, billing.assignPlan(assignment(ctx, "user"))));
     routes.authed("setOrgPlan", ctx -> Routes.respond(ctx, 200, billing.assignPlan(assignment(ctx, "org"))));
-    routes.authed("getBillingStatus", ctx -> Routes.respond(ctx, 200, billing.status(BillingRoutes.email(ctx))));
+    routes.authed("getBillingStatus", ctx -> Routes.respond(ctx, 200, billing.status(Routes.userId(ctx))));
     routes.authed("listParkedOutbox", ctx -> Routes.respond(ctx, 200,
-      billing.parkedOutbox(BillingRoutes.email(ctx), page(ctx))));
+      billing.parkedOutbox(Routes.userId(ctx), page(ctx))));
     routes.authed("replayParkedOutbox", ctx -> Routes.respond(ctx, 200, billing.replayOutbox(Routes.body(ctx).copy()
       .put("actor_id", Routes.userId(ctx))
-      .put("actor_email", BillingRoutes.email(ctx))
       .put("context", Routes.requestContext(ctx)))));
   }
 
@@ -40,7 +39,6 @@ final class AdminRoutes {
   private static JsonObject assignment(RoutingContext ctx, String subjectType) {
     return new JsonObject()
       .put("actor_id", Routes.userId(ctx))
-      .put("actor_email", BillingRoutes.email(ctx))
       .put("subject_type", subjectType)
       .put("subject_id", Routes.pathParam(ctx, "id"))
       .put("plan_id", Routes.body(ctx).getString("plan_id"))

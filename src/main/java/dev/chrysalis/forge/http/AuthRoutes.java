@@ -19,6 +19,17 @@ final class AuthRoutes {
     routes.open("loginUser", ctx -> Routes.respond(ctx, 200,
       auth.login(Routes.body(ctx).mergeIn(Routes.requestContext(ctx)))));
 
+    routes.open("verifyEmail", ctx -> Routes.respond(ctx, 200,
+      auth.verifyEmail(Routes.body(ctx).mergeIn(Routes.requestContext(ctx)))));
+
+    routes.authed("resendVerification", ctx -> Routes.respond(ctx, 202, auth.resendVerification(Routes.userId(ctx))));
+
+    routes.open("forgotPassword", ctx -> Routes.respond(ctx, 202,
+      auth.forgotPassword(Routes.body(ctx).mergeIn(Routes.requestContext(ctx)))));
+
+    routes.open("resetPassword", ctx -> Routes.respond(ctx, 200,
+      auth.resetPassword(Routes.body(ctx).mergeIn(Routes.requestContext(ctx)))));
+
     routes.authed("getCurrentUser", ctx -> Routes.respond(ctx, 200, auth.getUser(Routes.userId(ctx))));
 
     routes.authed("listApiKeys", ctx -> Routes.respond(ctx, 200, auth.listApiKeys(Routes.userId(ctx),

@@ -2,6 +2,9 @@ package dev.chrysalis.forge.vault;
 
 import dev.chrysalis.forge.workspace.MembershipClient;
 import dev.chrysalis.forge.audit.AuditEvent;
+import dev.chrysalis.forge.outbound.BaseUrlGuard;
+import dev.chrysalis.forge.outbound.HostResolver;
+import dev.chrysalis.forge.outbound.OutboundConfig;
 import dev.chrysalis.forge.store.Pools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -21,6 +24,7 @@ public class KeyVaultVerticle extends VerticleBase {
 
   private Pool pool;
   private HttpClient probeClient;
+  private HostResolver resolver;
   private MessageConsumer<JsonObject> binding;
   private MessageConsumer<JsonObject> invalidations;
   private MessageConsumer<JsonObject> memberships;
@@ -34,9 +38,11 @@ public class KeyVaultVerticle extends VerticleBase {
       .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.validationTimeoutMs()))
       .setForceSni(true)
       .setKeepAlive(false));
+    OutboundConfig outbound = OutboundConfig.from(config());
+    resolver = new HostResolver(vertx, outbound);
     VaultServiceImpl service = new VaultServiceImpl(vertx, config, new ProviderKeyStore(pool),
       membershipOf(new MembershipClient(vertx, config.membershipAddress())),
-      new BaseUrlGuard(vertx, config.allowPrivateBaseUrls()),
+      new BaseUrlGuard(resolver, outbound.allowPrivateBaseUrls()),
       new ProviderProbe(vertx, probeClient, config.validationTimeoutMs()));
     invalidations = vertx.eventBus().consumer(VaultService.INVALIDATE_ADDRESS, msg -> service.onInvalidate(msg.body()));
     memberships = vertx.eventBus().consumer(VaultService.MEMBERSHIP_CHANGED_ADDRESS,
@@ -50,6 +56,7 @@ public class KeyVaultVerticle extends VerticleBase {
   public Future<?> stop() {
     return Future.all(binding.unregister(), invalidations.unregister(), memberships.unregister(), audit.unregister())
       .eventually(() -> probeClient.close())
+      .eventually(() -> resolver.close())
       .eventually(() -> pool.close());
   }
 

@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.vault;
 
+import dev.chrysalis.forge.outbound.BaseUrlGuard;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -11,9 +12,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.SocketAddress;
 
-import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -43,18 +42,12 @@ final class ProviderProbe {
 
   Future<Result> check(Provider provider, String key, BaseUrlGuard.Checked base) {
     String url = base.url() + provider.modelsPath();
-    URI uri = URI.create(url);
-    RequestOptions options = new RequestOptions()
+    RequestOptions options = base.pin(new RequestOptions()
       .setMethod(HttpMethod.GET)
       .setAbsoluteURI(url)
-      .setFollowRedirects(false)
       .setConnectTimeout(timeoutMs)
       .setIdleTimeout(timeoutMs)
-      .putHeader("accept", "application/json");
-    if (base.pinned() != null) {
-      int port = uri.getPort() > 0 ? uri.getPort() : ("https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80);
-      options.setServer(SocketAddress.inetSocketAddress(port, base.pinned().getHostAddress()));
-    }
+      .putHeader("accept", "application/json"));
     switch (provider.auth()) {
       case ANTHROPIC -> options.putHeader("x-api-key", key).putHeader("anthropic-version", "2023-06-01");
       case GOOGLE -> options.putHeader("x-goog-api-key", key);

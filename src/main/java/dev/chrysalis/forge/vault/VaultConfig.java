@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.vault;
 
+import dev.chrysalis.forge.outbound.BaseUrlGuard;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
@@ -9,12 +10,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The {@code vault} section (master keys, SSRF policy, timeouts, cache) and the {@code providers}
+ * The {@code vault} section (master keys, timeouts, cache; the SSRF policy is read by outbound/OutboundConfig) and the {@code providers}
  * section (service keys and bases from the environment, OPENAI_API_KEY …), resolved once.
  */
 public record VaultConfig(
   VaultCrypto crypto,
-  boolean allowPrivateBaseUrls,
   long validationTimeoutMs,
   int cacheSize,
   long cacheTtlMs,
@@ -36,7 +36,6 @@ public record VaultConfig(
     String secret = config.getJsonObject("auth", new JsonObject()).getString("secret_key", "");
     return new VaultConfig(
       crypto(v.getString("keys", ""), secret, production),
-      allowPrivate(String.valueOf(v.getValue("allow_private_base_urls", "")), production),
       v.getLong("validation_timeout_ms", 10_000L),
       v.getInteger("cache_size", 10_000),
       v.getLong("cache_ttl_seconds", 60L) * 1000,
@@ -44,18 +43,6 @@ public record VaultConfig(
       v.getInteger("rewrap_batch_size", 200),
       v.getString("membership_address", "forge.workspace"),
       serviceKeys(config.getJsonObject("providers", new JsonObject())));
-  }
-
-  /** Empty means: allowed in development (local ollama works), refused in production. */
-  static boolean allowPrivate(String value, boolean production) {
-    String s = value == null ? "" : value.trim();
-    if (s.isEmpty() || s.equals("null")) {
-      return !production;
-    }
-    if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
-      return Boolean.parseBoolean(s);
-    }
-    throw new IllegalArgumentException("CHRYSALIS_ALLOW_PRIVATE_BASE_URLS must be true or false");
   }
 
   /**
@@ -122,13 +109,7 @@ public record VaultConfig(
   }
 
   static String stripSlash(String url) {
-    if (url == null) {
-      return null;
-    }
-    String u = url.trim();
-    while (u.endsWith("/")) {
-      u = u.substring(0, u.length() - 1);
-    }
-    return u;
+    return BaseUrlGuard.stripSlash(url);
   }
+
 }

@@ -40,8 +40,10 @@ public interface VaultService {
   Future<JsonObject> validateKey(JsonObject request);
 
   /**
-   * {user_id, provider, org_id?, prefer_byok (default true)} → {provider, key, base_url, is_byok,
-   * provider_key_id}: the user's key, else the org's (members only), else the service key.
+   * {user_id, provider, org_id?, prefer_byok (default true)} → {provider, key, base_url,
+   * base_url_user_supplied, is_byok, provider_key_id}: the user's key, else the org's (members
+   * only), else the service key. {@code base_url_user_supplied} is true when the base came from
+   * the stored key (the caller must check it at connect time), false for an operator's base.
    * 400 provider_key_missing when there is none; 422 provider_key_unusable when the stored key
    * cannot be decrypted.
    */

@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.vault;
 
+import dev.chrysalis.forge.outbound.BaseUrlGuard;
 import dev.chrysalis.forge.audit.AuditEvent;
 import dev.chrysalis.forge.errors.Errors;
 import dev.chrysalis.forge.metrics.Metrics;
@@ -175,6 +176,7 @@ final class VaultServiceImpl implements VaultService {
       .put("provider", provider.id())
       .put("key", key)
       .put("base_url", row.baseUrl() != null ? row.baseUrl() : serviceBase(provider))
+      .put("base_url_user_supplied", row.baseUrl() != null)
       .put("is_byok", true)
       .put("provider_key_id", row.id()));
   }
@@ -189,6 +191,7 @@ final class VaultServiceImpl implements VaultService {
       .put("provider", provider.id())
       .put("key", sk.apiKey() == null || sk.apiKey().isBlank() ? null : sk.apiKey())
       .put("base_url", sk.baseUrl())
+      .put("base_url_user_supplied", false)
       .put("is_byok", false)
       .putNull("provider_key_id"));
   }

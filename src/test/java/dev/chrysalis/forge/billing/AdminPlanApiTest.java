@@ -28,7 +28,7 @@ class AdminPlanApiTest {
   static void start() {
     app = TestApp.start(TestApp.env("CHRYSALIS_ADMIN_EMAILS", ADMIN_EMAIL));
     api = app.api();
-    admin = registerAdmin(api);
+    admin = registerAdmin(app);
   }
 
   @AfterAll
@@ -36,10 +36,12 @@ class AdminPlanApiTest {
     app.close();
   }
 
-  private static Users.Registered registerAdmin(Api api) {
-    JsonObject reg = api.call("registerUser").body(new JsonObject().put("email", ADMIN_EMAIL).put("password", Users.PASSWORD))
+  private static Users.Registered registerAdmin(TestApp app) {
+    JsonObject reg = app.api().call("registerUser").body(new JsonObject().put("email", ADMIN_EMAIL).put("password", Users.PASSWORD))
       .send().expect(201).json();
-    return new Users.Registered(reg.getString("id"), ADMIN_EMAIL, reg.getString("token"));
+    Users.Registered registered = new Users.Registered(reg.getString("id"), ADMIN_EMAIL, reg.getString("token"));
+    Users.verify(app, registered);
+    return registered;
   }
 
   private static Api.Resp setPlan(Api api, String op, String id, String plan) {
@@ -69,7 +71,7 @@ class AdminPlanApiTest {
   @Test
   void overTheBusAnIdTheWorkspaceFindsMalformedIsAnUnknownOrgToo() {
     BillingService billing = BillingService.createProxy(app.vertx());
-    Bus.failure(billing.assignPlan(new JsonObject().put("actor_id", admin.id()).put("actor_email", ADMIN_EMAIL)
+    Bus.failure(billing.assignPlan(new JsonObject().put("actor_id", admin.id())
       .put("subject_type", "org").put("subject_id", "org.with.dots").put("plan_id", "team")), 404, "org_not_found");
     assertThat(assignments(app, "org.with.dots")).isZero();
   }
@@ -103,7 +105,7 @@ class AdminPlanApiTest {
   void whenTheWorkspaceDoesNotAnswerItIs503AndNothingIsStored() {
     try (TestApp lonely = TestApp.start(TestApp.env("CHRYSALIS_ADMIN_EMAILS", ADMIN_EMAIL,
       "CHRYSALIS_BILLING_MEMBERSHIP_ADDRESS", "test.nobody.answers." + UUID.randomUUID()))) {
-      Users.Registered lonelyAdmin = registerAdmin(lonely.api());
+      Users.Registered lonelyAdmin = registerAdmin(lonely);
       String orgId = "org_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
       Api.Resp r = lonely.api().call("setOrgPlan").bearer(lonelyAdmin.token()).path("id", orgId)
         .body(new JsonObject().put("plan_id", "team")).send().expect(503);

@@ -52,6 +52,19 @@ class AutumnBillingApiTest {
     members = new FakeMembership(app.vertx());
   }
 
+  private static Users.Registered operator;
+
+  /** The operator: registered once, with its address proven through the verification mail. */
+  private static synchronized Users.Registered operator() {
+    if (operator == null) {
+      JsonObject reg = api.call("registerUser").body(new JsonObject().put("email", ADMIN_EMAIL).put("password", Users.PASSWORD))
+        .send().expect(201).json();
+      operator = new Users.Registered(reg.getString("id"), ADMIN_EMAIL, reg.getString("token"));
+      Users.verify(app, operator);
+    }
+    return operator;
+  }
+
   @AfterAll
   static void stop() {
     members.close();
@@ -154,7 +167,7 @@ class AutumnBillingApiTest {
       assertThat(plan.getString("plan_id")).isEqualTo("free");
       assertThat(plan.getString("source")).isEqualTo("fallback");
       assertThat(plan.getInteger("remaining_today")).isZero();
-      JsonObject admin = Bus.await(billing.status(ADMIN_EMAIL));
+      JsonObject admin = Bus.await(billing.status(operator().id()));
       assertThat(admin.getJsonObject("metrics").getLong("check_fallbacks")).isPositive();
       assertThat(admin.getJsonObject("metrics").getLong("plan_fallbacks")).isPositive();
       assertThat(admin.getJsonObject("outbox").getLong("pending")).isGreaterThanOrEqualTo(3);
@@ -257,11 +270,7 @@ class AutumnBillingApiTest {
   @Test
   void operatorsCannotAssignPlansInAutumnMode() {
     Users.Registered u = Users.register(api);
-    JsonObject reg = api.call("registerUser").body(new JsonObject().put("email", ADMIN_EMAIL).put("password", Users.PASSWORD))
-      .send().json();
-    String token = reg.getString("token") != null ? reg.getString("token")
-      : api.call("loginUser").body(new JsonObject().put("email", ADMIN_EMAIL).put("password", Users.PASSWORD))
-        .send().expect(200).json().getString("token");
+    String token = operator().token();
     Api.Resp r = api.call("setUserPlan").bearer(token).path("id", u.id()).body(new JsonObject().put("plan_id", "pro")).send();
     assertThat(r.status()).isEqualTo(409);
     assertThat(r.error().getString("code")).isEqualTo("plans_managed_by_autumn");

@@ -42,6 +42,7 @@ class AutumnOutboxDeliveryTest {
   private static Api api;
   private static BillingService billing;
   private static String adminToken;
+  private static String adminId;
 
   @BeforeAll
   static void start() {
@@ -53,8 +54,11 @@ class AutumnOutboxDeliveryTest {
     app = TestApp.start(env);
     api = app.api();
     billing = BillingService.createProxy(app.vertx());
-    adminToken = api.call("registerUser").body(new JsonObject().put("email", ADMIN_EMAIL).put("password", Users.PASSWORD))
-      .send().expect(201).json().getString("token");
+    JsonObject reg = api.call("registerUser").body(new JsonObject().put("email", ADMIN_EMAIL).put("password", Users.PASSWORD))
+      .send().expect(201).json();
+    adminToken = reg.getString("token");
+    adminId = reg.getString("id");
+    Users.verify(app, new Users.Registered(adminId, ADMIN_EMAIL, adminToken));
   }
 
   @AfterAll
@@ -209,7 +213,7 @@ class AutumnOutboxDeliveryTest {
 
   /** Whether the row is parked, as the operators' listing (through the proxy) tells. */
   private static Future<Boolean> parked(String rowId) {
-    return billing.parkedOutbox(ADMIN_EMAIL, new JsonObject().put("limit", 200))
+    return billing.parkedOutbox(adminId, new JsonObject().put("limit", 200))
       .map(p -> p.getJsonArray("data").stream().anyMatch(r -> rowId.equals(((JsonObject) r).getString("id"))));
   }
 

@@ -44,6 +44,7 @@ class BillingApiTest {
     JsonObject reg = api.call("registerUser").body(new JsonObject().put("email", ADMIN_EMAIL).put("password", Users.PASSWORD))
       .send().expect(201).json();
     admin = new Users.Registered(reg.getString("id"), ADMIN_EMAIL, reg.getString("token"));
+    Users.verify(app, admin);
   }
 
   @AfterAll

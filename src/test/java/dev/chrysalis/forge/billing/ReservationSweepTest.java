@@ -205,6 +205,7 @@ class ReservationSweepTest {
 
       JsonObject reg = api.call("registerUser").body(new JsonObject().put("email", adminEmail)
         .put("password", Users.PASSWORD)).send().expect(201).json();
+      Users.verify(app, new Users.Registered(reg.getString("id"), adminEmail, reg.getString("token")));
       JsonObject status = api.call("getBillingStatus").bearer(reg.getString("token")).send().expect(200).json();
       assertThat(status.getJsonObject("metrics").getLong("reservations_expired")).isGreaterThanOrEqualTo(3);
     }

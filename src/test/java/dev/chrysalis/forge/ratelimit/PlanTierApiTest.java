@@ -23,6 +23,7 @@ class PlanTierApiTest {
       JsonObject reg = api.call("registerUser").body(new JsonObject().put("email", ADMIN_EMAIL)
         .put("password", Users.PASSWORD)).send().expect(201).json();
       String adminToken = reg.getString("token");
+      Users.verify(app, new Users.Registered(reg.getString("id"), ADMIN_EMAIL, adminToken));
       Users.Registered user = Users.register(api);
 
       Api.Resp free = api.call("getCurrentUser").bearer(user.token()).send().expect(200);

@@ -27,10 +27,12 @@ public final class TestApp implements AutoCloseable {
   private final Vertx vertx;
   private final ForgeApp app;
   private final String databaseUrl;
+  private final Path dataDir;
   private final Api api;
 
-  private TestApp(Vertx vertx, ForgeApp app, String databaseUrl) {
+  private TestApp(Vertx vertx, ForgeApp app, String databaseUrl, Path dataDir) {
     this.vertx = vertx;
+    this.dataDir = dataDir;
     this.app = app;
     this.databaseUrl = databaseUrl;
     this.api = new Api(app.baseUrl());
@@ -79,7 +81,7 @@ public final class TestApp implements AutoCloseable {
       Vertx vertx = ForgeVertx.create(config).await(120, TimeUnit.SECONDS);
       try {
         ForgeApp app = ForgeApp.start(vertx, config).await(120, TimeUnit.SECONDS);
-        return new TestApp(vertx, app, env.get("CHRYSALIS_DATABASE_URL"));
+        return new TestApp(vertx, app, env.get("CHRYSALIS_DATABASE_URL"), Path.of(env.get("CHRYSALIS_DATA_DIR")));
       } catch (Exception e) {
         vertx.close().await(30, TimeUnit.SECONDS);
         throw e;
@@ -95,6 +97,11 @@ public final class TestApp implements AutoCloseable {
 
   public ForgeApp app() {
     return app;
+  }
+
+  /** Where this app keeps its data; without an SMTP host its mails land in {@code mail/} below it. */
+  public Path dataDir() {
+    return dataDir;
   }
 
   public Vertx vertx() {

@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.vault;
 
+import dev.chrysalis.forge.outbound.BaseUrlGuard;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -124,11 +124,11 @@ class VaultCryptoTest {
 
   @Test
   void privateBaseUrlsDefaultByEnvironment() {
-    assertThat(VaultConfig.allowPrivate("", false)).isTrue();
-    assertThat(VaultConfig.allowPrivate("", true)).isFalse();
-    assertThat(VaultConfig.allowPrivate("true", true)).isTrue();
-    assertThat(VaultConfig.allowPrivate("FALSE", false)).isFalse();
-    assertThatThrownBy(() -> VaultConfig.allowPrivate("maybe", false)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(dev.chrysalis.forge.outbound.OutboundConfig.allowPrivate("", false)).isTrue();
+    assertThat(dev.chrysalis.forge.outbound.OutboundConfig.allowPrivate("", true)).isFalse();
+    assertThat(dev.chrysalis.forge.outbound.OutboundConfig.allowPrivate("true", true)).isTrue();
+    assertThat(dev.chrysalis.forge.outbound.OutboundConfig.allowPrivate("FALSE", false)).isFalse();
+    assertThatThrownBy(() -> dev.chrysalis.forge.outbound.OutboundConfig.allowPrivate("maybe", false)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -1,8 +1,10 @@
-package dev.chrysalis.forge.vault;
+package dev.chrysalis.forge.outbound;
 
 import dev.chrysalis.forge.errors.Errors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -17,8 +19,9 @@ import java.util.Set;
  * Checks a user-supplied provider base URL: http(s), a host, no credentials, query or fragment;
  * and, when private URLs are not allowed, that every address the host resolves to is public
  * (not loopback, private, link-local, metadata, CGNAT, unique-local, multicast or unspecified).
- * DNS resolution runs on a worker thread. The caller gets the first checked address so it can
- * connect to exactly that one (no second lookup an attacker could answer differently).
+ * It runs for every outbound connection to such a URL, not only when the URL is stored: the
+ * caller connects to the address checked here ({@link Checked#pin}), so a name that resolves
+ * differently later (DNS rebinding) cannot steer the connection.
  */
 public final class BaseUrlGuard {
 
@@ -28,23 +31,54 @@ public final class BaseUrlGuard {
 
   /** A URL that passed; {@code pinned} is the address checked (null when private URLs are allowed). */
   public record Checked(String url, String host, InetAddress pinned) {
+
+    /**
+     * Points the request at the checked address while the URL (and so the Host header, TLS SNI and
+     * certificate host name) keeps the original name; redirects are not followed.
+     */
+    public RequestOptions pin(RequestOptions options) {
+      options.setFollowRedirects(false);
+      if (pinned != null) {
+        URI uri = URI.create(url);
+        int port = uri.getPort() > 0 ? uri.getPort() : ("https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80);
+        options.setServer(SocketAddress.inetSocketAddress(port, pinned.getHostAddress()));
+      }
+      return options;
+    }
   }
 
-  private final Vertx vertx;
+  private final HostResolver resolver;
   private final boolean allowPrivate;
 
-  public BaseUrlGuard(Vertx vertx, boolean allowPrivate) {
-    this.vertx = vertx;
+  public BaseUrlGuard(HostResolver resolver, boolean allowPrivate) {
+    this.resolver = resolver;
     this.allowPrivate = allowPrivate;
+  }
+
+  /** A guard asking the system resolver. */
+  public BaseUrlGuard(Vertx vertx, boolean allowPrivate) {
+    this(HostResolver.system(vertx), allowPrivate);
   }
 
   public boolean allowPrivate() {
     return allowPrivate;
   }
 
+  /** The URL as stored: trailing slashes dropped, null stays null. */
+  public static String stripSlash(String url) {
+    if (url == null) {
+      return null;
+    }
+    String s = url.trim();
+    while (s.endsWith("/")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    return s;
+  }
+
   public Future<Checked> check(String raw) {
     URI uri;
-    String url = VaultConfig.stripSlash(raw);
+    String url = stripSlash(raw);
     try {
       if (url == null || url.isEmpty() || url.length() > MAX_LENGTH) {
         throw new URISyntaxException(String.valueOf(url), "empty or too long");
@@ -72,15 +106,9 @@ public final class BaseUrlGuard {
     if (METADATA_HOSTS.contains(bareHost.toLowerCase(Locale.ROOT))) {
       return refused();
     }
-    return vertx.executeBlocking(() -> {
-        try {
-          return InetAddress.getAllByName(bareHost);
-        } catch (UnknownHostException e) {
-          return null;
-        }
-      }, false)
+    return resolver.resolveAll(bareHost)
       .compose(addresses -> {
-        if (addresses == null || addresses.length == 0) {
+        if (addresses.isEmpty()) {
           return Errors.badRequest("base_url_unresolvable", "The host of base_url does not resolve.", "base_url");
         }
         for (InetAddress a : addresses) {
@@ -88,7 +116,7 @@ public final class BaseUrlGuard {
             return refused();
           }
         }
-        return Future.succeededFuture(new Checked(url, host, addresses[0]));
+        return Future.succeededFuture(new Checked(url, host, addresses.get(0)));
       });
   }
 

@@ -1,4 +1,4 @@
-package dev.chrysalis.forge.vault;
+package dev.chrysalis.forge.outbound;
 
 import io.vertx.core.Vertx;
 import io.vertx.serviceproxy.ServiceException;
