@@ -4,7 +4,8 @@
 //   {"event":"ready"}                      subscribed to forge.usage.recorded (after the pong)
 //   {"event":"usage","body":{...}}         a usage event arrived
 //   {"event":"err","step":..., "message"}  the bridge refused something
-// Usage: node usage-subscriber.mjs <port> [host]
+// Every frame carries the bridge token (headers.token) from the FORGE_BRIDGE_TOKEN environment variable.
+// Usage: FORGE_BRIDGE_TOKEN=... node usage-subscriber.mjs <port> [host]
 import net from 'node:net';
 
 const port = Number(process.argv[2]);
@@ -12,7 +13,11 @@ const host = process.argv[3] || '127.0.0.1';
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 
 const socket = net.connect(port, host);
+const token = process.env.FORGE_BRIDGE_TOKEN || '';
 const send = (frame) => {
+  if (frame.type !== 'ping') {
+    frame = { ...frame, headers: { ...(frame.headers || {}), token } };
+  }
   const json = Buffer.from(JSON.stringify(frame), 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32BE(json.length, 0);

@@ -12,9 +12,10 @@ import java.util.Set;
 /**
  * The {@code bridge} section: the TCP event-bus bridge is off unless a port is set, listens on
  * loopback unless told otherwise, and lets through only the addresses named here (exact names, no
- * patterns). {@value UsageEvent#ADDRESS} is always outbound.
+ * patterns). {@value UsageEvent#ADDRESS} is always outbound. Clients authenticate with
+ * {@code token} (CHRYSALIS_BRIDGE_TOKEN) on every frame, see {@link BridgeToken}.
  */
-public record BridgeConfig(int port, String host, Set<String> inbound, Set<String> outbound) {
+public record BridgeConfig(int port, String host, Set<String> inbound, Set<String> outbound, String token) {
 
   /** Addresses that may never cross the bridge, whatever the configuration says. */
   static final List<String> NEVER = List.of("forge.vault", "forge.auth", "__vertx.");
@@ -25,7 +26,7 @@ public record BridgeConfig(int port, String host, Set<String> inbound, Set<Strin
     outbound.add(UsageEvent.ADDRESS);
     outbound.addAll(list(b.getString("outbound", "")));
     BridgeConfig c = new BridgeConfig(b.getInteger("port", 0), b.getString("host", "127.0.0.1"),
-      new LinkedHashSet<>(list(b.getString("inbound", ""))), outbound);
+      new LinkedHashSet<>(list(b.getString("inbound", ""))), outbound, b.getString("token", ""));
     c.validate();
     return c;
   }
@@ -52,5 +53,10 @@ public record BridgeConfig(int port, String host, Set<String> inbound, Set<Strin
 
   private static List<String> list(String csv) {
     return csv == null ? List.of() : Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  @Override
+  public String toString() {
+    return "BridgeConfig[port=" + port + ", host=" + host + ", inbound=" + inbound + ", outbound=" + outbound + "]";
   }
 }

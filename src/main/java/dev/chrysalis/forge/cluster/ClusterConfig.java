@@ -46,4 +46,22 @@ public record ClusterConfig(boolean enabled, String name, List<String> members, 
     }
     return null;
   }
+
+  /**
+   * In production the event bus carries user data and, in vault replies, provider keys between
+   * nodes: a clustered node needs event-bus TLS unless the operator explicitly accepts plaintext
+   * ({@code cluster.bus_allow_plaintext}, CHRYSALIS_BUS_ALLOW_PLAINTEXT). Null when fine, else the
+   * reason to refuse to start.
+   */
+  public static String plaintextBusRefused(JsonObject config) {
+    ClusterConfig cluster = from(config);
+    boolean production = "production".equalsIgnoreCase(config.getString("env", "development"));
+    boolean allowPlaintext = config.getJsonObject("cluster", new JsonObject()).getBoolean("bus_allow_plaintext", false);
+    if (cluster.enabled() && production && !cluster.tls().enabled() && !allowPlaintext) {
+      return "CHRYSALIS_ENV=production with CHRYSALIS_CLUSTER=true needs CHRYSALIS_BUS_TLS=true (with "
+        + "CHRYSALIS_BUS_KEYSTORE and CHRYSALIS_BUS_TRUSTSTORE): the event bus carries user data and provider keys. "
+        + "Set CHRYSALIS_BUS_ALLOW_PLAINTEXT=true only on a network you trust for that.";
+    }
+    return null;
+  }
 }

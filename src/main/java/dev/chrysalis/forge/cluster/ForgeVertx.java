@@ -39,6 +39,10 @@ public final class ForgeVertx {
       Metrics.attach(vertx, metrics);
       return Future.succeededFuture(vertx);
     }
+    String plaintext = ClusterConfig.plaintextBusRefused(config);
+    if (plaintext != null) {
+      return Future.failedFuture(new IllegalStateException(plaintext));
+    }
     String missing = ClusterConfig.missingSharedState(config);
     if (missing != null) {
       return Future.failedFuture(new IllegalStateException(missing));

@@ -143,6 +143,7 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_HAZELCAST_CONFIG", "cluster.hazelcast_config");
     PATHS.put("CHRYSALIS_CLUSTER_LEAVE_DRAIN_MS", "cluster.leave_drain_ms");
     PATHS.put("CHRYSALIS_BUS_TLS", "cluster.bus_tls");
+    PATHS.put("CHRYSALIS_BUS_ALLOW_PLAINTEXT", "cluster.bus_allow_plaintext");
     PATHS.put("CHRYSALIS_BUS_KEYSTORE", "cluster.bus_keystore");
     PATHS.put("CHRYSALIS_BUS_KEYSTORE_PASSWORD", "cluster.bus_keystore_password");
     PATHS.put("CHRYSALIS_BUS_TRUSTSTORE", "cluster.bus_truststore");
@@ -153,6 +154,7 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_BRIDGE_HOST", "bridge.host");
     PATHS.put("CHRYSALIS_BRIDGE_INBOUND", "bridge.inbound");
     PATHS.put("CHRYSALIS_BRIDGE_OUTBOUND", "bridge.outbound");
+    PATHS.put("CHRYSALIS_BRIDGE_TOKEN", "bridge.token");
   }
 
   private EnvOverrides() {

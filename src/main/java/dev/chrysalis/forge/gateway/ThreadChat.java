@@ -202,7 +202,7 @@ public final class ThreadChat {
       summaryBody.put("model", body.getString("model"));
     }
     ChatGateway.Caller internal = new ChatGateway.Caller(caller.userId(), caller.orgId(), caller.requestId(), sessionId);
-    gateway.chat(summaryBody, internal, null).compose(outcome -> {
+    gateway.chat(summaryBody, internal, null, false, false).compose(outcome -> {
       if (outcome.unanswered() != null) {
         return Future.failedFuture(outcome.unanswered());
       }

@@ -30,9 +30,13 @@ class BridgeApiTest {
   void aNodeClientFollowsUsageEventsAndIsRefusedElsewhere() throws Exception {
     assumeTrue(nodeAvailable(), "node is not installed");
     int port = freePort();
-    try (TestApp app = TestApp.start(TestApp.env("CHRYSALIS_BRIDGE_PORT", String.valueOf(port)))) {
-      Process node = new ProcessBuilder("node", Path.of("src", "test", "node", "usage-subscriber.mjs").toString(),
-        String.valueOf(port)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String token = BridgeFrames.token();
+    try (TestApp app = TestApp.start(TestApp.env("CHRYSALIS_BRIDGE_PORT", String.valueOf(port),
+      "CHRYSALIS_BRIDGE_TOKEN", token))) {
+      ProcessBuilder script = new ProcessBuilder("node", Path.of("src", "test", "node", "usage-subscriber.mjs").toString(),
+        String.valueOf(port)).redirectError(ProcessBuilder.Redirect.INHERIT);
+      script.environment().put("FORGE_BRIDGE_TOKEN", token);
+      Process node = script.start();
       try {
         BufferedReader lines = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
         assertThat(new JsonObject(lines.readLine()).getString("event")).isEqualTo("ready");
