@@ -3,6 +3,7 @@ package dev.chrysalis.forge.gateway;
 import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.outbound.OutboundConfig;
 import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.limits.PlanLimits;
 import dev.chrysalis.forge.logging.LogText;
 import dev.chrysalis.forge.vault.VaultService;
 import dev.chrysalis.forge.usage.UsageEvent;
@@ -45,14 +46,19 @@ public final class ChatGateway {
   private final BillingService billing;
   private final VaultService vault;
 
-  public ChatGateway(Vertx vertx, GatewayConfig config, OutboundConfig outbound, BillingService billing,
-                     VaultService vault) {
+  private final PlanLimits limits;
+  private final ConcurrentCalls inFlight;
+
+  public ChatGateway(Vertx vertx, GatewayConfig config, OutboundConfig outbound, PlanLimits limits,
+                     BillingService billing, VaultService vault) {
     this.vertx = vertx;
+    this.limits = limits;
+    this.inFlight = ConcurrentCalls.of(vertx);
     this.billing = billing;
     this.vault = vault;
     this.router = new ModelRouter(config);
     this.keys = new ServiceEnvironmentKeys(config);
-    this.proxy = new ChatProxy(vertx, config, outbound);
+    this.proxy = new ChatProxy(vertx, config, outbound, limits.slowReaderTimeoutMs());
   }
 
   public ModelRouter router() {
@@ -88,6 +94,15 @@ public final class ChatGateway {
    * {@link ChatCall#heldOpen()}): the outcome carries what was streamed, usage is already recorded.
    */
   public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, boolean heldOpen) {
+    return chat(body, caller, response, heldOpen, true);
+  }
+
+  /**
+   * As above; {@code counted} false for a call the service makes on the user's behalf inside
+   * another (a thread session's summary), which takes no slot of the user's concurrent calls.
+   */
+  public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, boolean heldOpen,
+                                  boolean counted) {
     long start = System.nanoTime();
     ChatCall call;
     try {
@@ -114,7 +129,20 @@ public final class ChatGateway {
       .put("provider", call.provider())
       .put("org_id", caller.orgId())
       .put("prefer_byok", true);
+    boolean[] slot = {false};
     return quota
+      .compose(ok -> {
+        if (!counted) {
+          return Future.succeededFuture(ok);
+        }
+        int cap = limits.cap(ok.getString("plan_id"), PlanLimits.Kind.CONCURRENT_CALLS);
+        if (inFlight.tryAcquire(caller.userId(), cap)) {
+          slot[0] = true;
+          return Future.succeededFuture(ok);
+        }
+        // refused before any upstream work: the message goes back
+        return release(ok).compose(v -> Future.failedFuture(tooManyCalls(cap)));
+      })
       .compose(ok -> vault.resolve(keyRequest)
         .map(Credentials::from)
         .recover(t -> release(quota.result()).transform(v -> Future.failedFuture(t)))
@@ -125,7 +153,20 @@ public final class ChatGateway {
           : Errors.error(500, "internal_error", "The server could not complete the request.", null);
         return Future.succeededFuture(new CallOutcome(e.failureCode(), Usage.NONE, code(e), false, e));
       })
+      .onComplete(ar -> {
+        if (slot[0]) {
+          inFlight.release(caller.userId());
+        }
+      })
       .onSuccess(outcome -> log(call, caller, outcome, start));
+  }
+
+  private static ServiceException tooManyCalls(int cap) {
+    ServiceException e = Errors.error(429, PlanLimits.Kind.CONCURRENT_CALLS.code(),
+      "You already have " + cap + " calls in progress, the most your plan allows at once. Retry when one has finished.",
+      null);
+    e.getDebugInfo().put("retry_after", 1);
+    return e;
   }
 
   /**

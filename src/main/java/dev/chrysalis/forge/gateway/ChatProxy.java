@@ -56,8 +56,12 @@ public final class ChatProxy {
   private final Set<Exchange> active = new LinkedHashSet<>();
   private ServiceException ended;
 
-  public ChatProxy(Vertx vertx, GatewayConfig config, OutboundConfig outbound) {
+  /** A stream whose client took no data this long (write queue full throughout) is ended; 0 = never. */
+  private final long slowReaderTimeoutMs;
+
+  public ChatProxy(Vertx vertx, GatewayConfig config, OutboundConfig outbound, long slowReaderTimeoutMs) {
     this.vertx = vertx;
+    this.slowReaderTimeoutMs = slowReaderTimeoutMs;
     this.config = config;
     this.resolver = new HostResolver(vertx, outbound);
     this.guard = new BaseUrlGuard(resolver, outbound.allowPrivateBaseUrls());
@@ -151,6 +155,8 @@ public final class ChatProxy {
     private HttpClientResponse upstream;
     private ChunkWriter writer;
     private boolean done;
+    /** The client's write queue is full: upstream reading is paused until it drains. */
+    private boolean paused;
     private long timerId = -1;
     private long lastActivity;
     private long limitNanos;
@@ -278,9 +284,20 @@ public final class ChatProxy {
       writer = new ChunkWriter(call.completionId(), call.created(), call.clientModel(), call.includeUsage(),
         call.heldOpen(), buf -> {
         res.write(buf);
-        if (res.writeQueueFull()) {
+        if (res.writeQueueFull() && !paused) {
+          paused = true;
           resp.pause();
-          res.drainHandler(v -> resp.resume());
+          long stalled = slowReaderTimeoutMs <= 0 ? -1 : vertx.setTimer(slowReaderTimeoutMs, id -> slowReader());
+          res.drainHandler(v -> {
+            paused = false;
+            if (stalled >= 0) {
+              vertx.cancelTimer(stalled);
+            }
+            if (!done) {
+              touch();
+              resp.resume();
+            }
+          });
         }
       });
       StreamTranslator translator = adapter.stream(call);
@@ -361,6 +378,24 @@ public final class ChatProxy {
       } else {
         failBeforeStart(reason);
       }
+    }
+
+    /**
+     * The client has taken nothing for {@code slowReaderTimeoutMs} while the answer waits for it:
+     * the upstream connection goes back to the pool, the client connection is closed (nothing more
+     * can reach it in order), and what was produced is billed.
+     */
+    private void slowReader() {
+      if (done || !paused) {
+        return;
+      }
+      long chars = writer == null ? 0 : writer.streamedChars();
+      Usage usage = estimate(chars, writer == null ? null : writer.reportedUsage());
+      finish(new CallOutcome(408, usage, "slow_reader", true, null, writer == null ? null : writer.answer(usage)));
+      if (req != null) {
+        req.reset();
+      }
+      res.reset();
     }
 
     /** The client closed the connection: stop the upstream work now and bill what was produced. */

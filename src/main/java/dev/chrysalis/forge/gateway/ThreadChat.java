@@ -122,17 +122,32 @@ public final class ThreadChat {
     if (request.getString("mode") != null) {
       options.put("mode", request.getString("mode"));
     }
-    return workspace.activeThreadSession(caller.userId(), threadId, options).compose(session -> {
-      String sessionId = session.getString("id");
-      Future<JsonObject> thread = workspace.getThread(caller.userId(), new JsonObject().put("thread_id", threadId));
-      Future<JsonObject> history = workspace.sessionHistory(caller.userId(), sessionId, HISTORY);
-      return Future.all(thread, history).map(all -> {
-        JsonArray past = history.result().getJsonArray("messages", new JsonArray());
-        JsonObject body = new JsonObject().put("messages", prompt(thread.result(), past, request));
-        if (request.getString("model") != null) {
-          body.put("model", request.getString("model"));
-        }
-        return new Turn(sessionId, body, past);
+    if (request.getString("model") != null) {
+      // a model the catalog cannot place is refused before a session is opened for the turn
+      try {
+        gateway.router().route(request.getString("model"));
+      } catch (ServiceException e) {
+        return Future.failedFuture(e);
+      }
+    }
+    // the thread and the context node are checked before the active session is looked up, since
+    // that creates one when there is none: a refused message opens nothing
+    return workspace.getThread(caller.userId(), new JsonObject().put("thread_id", threadId)).compose(thread -> {
+      try {
+        prompt(thread, new JsonArray(), request);
+      } catch (ServiceException e) {
+        return Future.failedFuture(e);
+      }
+      return workspace.activeThreadSession(caller.userId(), threadId, options).compose(session -> {
+        String sessionId = session.getString("id");
+        return workspace.sessionHistory(caller.userId(), sessionId, HISTORY).map(history -> {
+          JsonArray past = history.getJsonArray("messages", new JsonArray());
+          JsonObject body = new JsonObject().put("messages", prompt(thread, past, request));
+          if (request.getString("model") != null) {
+            body.put("model", request.getString("model"));
+          }
+          return new Turn(sessionId, body, past);
+        });
       });
     });
   }
@@ -187,7 +202,7 @@ public final class ThreadChat {
       summaryBody.put("model", body.getString("model"));
     }
     ChatGateway.Caller internal = new ChatGateway.Caller(caller.userId(), caller.orgId(), caller.requestId(), sessionId);
-    gateway.chat(summaryBody, internal, null).compose(outcome -> {
+    gateway.chat(summaryBody, internal, null, false, false).compose(outcome -> {
       if (outcome.unanswered() != null) {
         return Future.failedFuture(outcome.unanswered());
       }

@@ -6,6 +6,7 @@ import dev.chrysalis.forge.auth.JwtTokens;
 import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.ratelimit.RateLimitConfig;
 import dev.chrysalis.forge.ratelimit.RateLimitService;
+import dev.chrysalis.forge.limits.PlanLimits;
 import dev.chrysalis.forge.gateway.ChatGateway;
 import dev.chrysalis.forge.outbound.OutboundConfig;
 import dev.chrysalis.forge.gateway.GatewayConfig;
@@ -55,7 +56,8 @@ public class HttpVerticle extends VerticleBase {
     AuthService auth = AuthService.createProxy(vertx);
     BillingService billing = BillingService.createProxy(vertx);
     GatewayConfig gatewayConfig = GatewayConfig.from(config());
-    gateway = new ChatGateway(vertx, gatewayConfig, OutboundConfig.from(config()), billing, VaultService.createProxy(vertx));
+    gateway = new ChatGateway(vertx, gatewayConfig, OutboundConfig.from(config()), PlanLimits.from(config()), billing,
+      VaultService.createProxy(vertx));
     JwtTokens jwt = new JwtTokens(vertx, AuthConfig.from(config()));
     String version = config().getString("version", "dev");
 
@@ -81,6 +83,9 @@ public class HttpVerticle extends VerticleBase {
         RateLimitCheck rateLimit = new RateLimitCheck(
           RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
         routes.addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
+        if (AuthConfig.from(config()).requireVerifiedEmail()) {
+          routes.requireVerifiedEmail(new VerifiedEmailCheck(auth));
+        }
         new SystemRoutes(pool, version).mount(routes);
         readiness = new Readiness(vertx, pool, config());
         readiness.mount(routes, version);

@@ -30,9 +30,19 @@ public final class Routes {
   private final List<Check> authedChecks = new ArrayList<>();
   private final List<Check> openChecks = new ArrayList<>();
   private final List<String> mounted = new ArrayList<>();
+  private Check verifiedEmail;
 
   public Routes(RouterBuilder builder) {
     this.builder = builder;
+  }
+
+  /**
+   * Puts this check in front of every authenticated operation the contract does not mark
+   * {@code x-forge-unverified: allowed} (CHRYSALIS_REQUIRE_VERIFIED_EMAIL).
+   */
+  public Routes requireVerifiedEmail(Check check) {
+    verifiedEmail = check;
+    return this;
   }
 
   /** Adds a check run on every authenticated operation, in the order added. */
@@ -82,6 +92,9 @@ public final class Routes {
       ctx.next();
     });
     authedChecks.forEach(route::addHandler);
+    if (verifiedEmail != null && !"allowed".equals(op.getExtensions().get("x-forge-unverified"))) {
+      route.addHandler(verifiedEmail);
+    }
     route.addHandler(handler);
   }
 

@@ -61,6 +61,8 @@ public final class TestApp implements AutoCloseable {
     for (String tier : new String[] {"FREE", "PRO", "TEAM", "ENTERPRISE"}) {
       env.put("CHRYSALIS_RATE_" + tier + "_PER_MINUTE", "60000");
       env.put("CHRYSALIS_RATE_" + tier + "_PER_DAY", "0");
+      // likewise concurrent calls per user (ConcurrentCallsApiTest sets its own)
+      env.put("CHRYSALIS_LIMIT_" + tier + "_CONCURRENT_CALLS", "0");
     }
     return env;
   }

@@ -1,0 +1,215 @@
+package dev.chrysalis.forge.limits;
+
+import dev.chrysalis.forge.testing.Api;
+import dev.chrysalis.forge.testing.TestApp;
+import dev.chrysalis.forge.testing.Users;
+import dev.chrysalis.forge.testing.Workspaces;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Concurrent calls per user and slow readers, against a fake OpenAI upstream speaking its
+ * streaming wire format: the call beyond the plan's cap is refused 429 in our shape with
+ * Retry-After and costs no upstream call; a client that stops reading has its stream ended, the
+ * upstream connection closed and what was produced billed.
+ */
+class ConcurrentCallsApiTest {
+
+  private static final int CAP = 2;
+  private static Vertx vertx;
+  private static HttpServer upstream;
+  private static TestApp app;
+  private static Api api;
+  /** Streams the fake holds open until the test lets them finish. */
+  private static final List<HttpServerResponse> held = new CopyOnWriteArrayList<>();
+  private static final AtomicInteger requests = new AtomicInteger();
+  private static final AtomicInteger floodClosed = new AtomicInteger();
+  private static final AtomicInteger floodBytes = new AtomicInteger();
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    upstream = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+      requests.incrementAndGet();
+      JsonObject chat = body.toJsonObject();
+      String content = chat.getJsonArray("messages").getJsonObject(chat.getJsonArray("messages").size() - 1)
+        .getString("content");
+      HttpServerResponse res = req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+      res.write(chunk("Hello"));
+      if (content.startsWith("flood")) {
+        req.connection().closeHandler(v -> floodClosed.incrementAndGet());
+        flood(res);
+      } else {
+        held.add(res);
+      }
+    })).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    String base = "http://127.0.0.1:" + upstream.actualPort() + "/v1";
+    app = TestApp.start(TestApp.env(
+      "OPENAI_API_BASE", base, "OPENAI_API_KEY", "sk-fake-openai-key",
+      "CHRYSALIS_DEFAULT_PLAN", "free",
+      "CHRYSALIS_LIMIT_FREE_CONCURRENT_CALLS", String.valueOf(CAP),
+      "CHRYSALIS_SLOW_READER_TIMEOUT_MS", "1000",
+      "CHRYSALIS_UPSTREAM_IDLE_TIMEOUT_MS", "60000",
+      "CHRYSALIS_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "60000",
+      "CHRYSALIS_UPSTREAM_MAX_RETRIES", "0"));
+    api = app.api();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    app.close();
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private static Buffer chunk(String text) {
+    JsonObject c = new JsonObject().put("id", "chatcmpl-fake").put("object", "chat.completion.chunk").put("created", 1)
+      .put("model", "gpt-4o-mini").put("choices", new JsonArray().add(new JsonObject().put("index", 0)
+        .put("delta", new JsonObject().put("content", text)).putNull("finish_reason")));
+    return Buffer.buffer("data: " + c.encode() + "\n\n");
+  }
+
+  private static void finish(HttpServerResponse res) {
+    JsonObject last = new JsonObject().put("id", "chatcmpl-fake").put("object", "chat.completion.chunk").put("created", 1)
+      .put("model", "gpt-4o-mini").put("choices", new JsonArray().add(new JsonObject().put("index", 0)
+        .put("delta", new JsonObject()).put("finish_reason", "stop")));
+    res.end("data: " + last.encode() + "\n\ndata: [DONE]\n\n");
+  }
+
+  /** Writes as fast as the gateway takes it, for as long as the connection lives. */
+  private static void flood(HttpServerResponse res) {
+    String text = "x".repeat(8 * 1024);
+    while (!res.writeQueueFull() && !res.closed()) {
+      Buffer b = chunk(text);
+      floodBytes.addAndGet(b.length());
+      res.write(b);
+    }
+    if (!res.closed()) {
+      res.drainHandler(v -> flood(res));
+    }
+  }
+
+  private static JsonObject body(String content) {
+    return new JsonObject().put("model", "gpt-4o-mini").put("stream", true).put("messages",
+      new JsonArray().add(new JsonObject().put("role", "user").put("content", content)));
+  }
+
+  private static CompletableFuture<HttpResponse<String>> stream(Users.Registered u, String content) {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/v1/chat/completions"))
+      .header("authorization", "Bearer " + u.token()).header("content-type", "application/json")
+      .timeout(Duration.ofSeconds(30))
+      .POST(HttpRequest.BodyPublishers.ofString(body(content).encode())).build();
+    return HttpClient.newHttpClient().sendAsync(req, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void eventually(java.util.function.BooleanSupplier condition) {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > until) {
+        throw new AssertionError("condition not reached in 20 s");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  @Test
+  void theCallBeyondThePlansCapIsRefusedAndASlotComesBackWhenACallEnds() throws Exception {
+    Users.Registered u = Users.register(api);
+    Users.Registered other = Users.register(api);
+    held.clear();
+    int before = requests.get();
+    List<CompletableFuture<HttpResponse<String>>> open = new ArrayList<>();
+    for (int i = 0; i < CAP; i++) {
+      open.add(stream(u, "hold " + i));
+    }
+    eventually(() -> held.size() == CAP);
+
+    Api.Resp refused = api.raw("POST", "/v1/chat/completions").bearer(u.token()).body(body("one more")).send();
+    refused.expect(429);
+    assertThat(refused.error().getString("code")).isEqualTo("too_many_concurrent_calls");
+    assertThat(refused.error().getString("type")).isEqualTo("rate_limit_exceeded");
+    assertThat(refused.header("retry-after")).isEqualTo("1");
+    assertThat(requests.get() - before).isEqualTo(CAP);
+    // the refused call took no message of the day: only the held calls hold reservations
+    assertThat(Workspaces.count(app, "SELECT count(*) FROM billing_reservations WHERE user_id = '" + u.id()
+      + "' AND status = 'reserved'")).isEqualTo(CAP);
+
+    // another user is not affected
+    CompletableFuture<HttpResponse<String>> others = stream(other, "hold other");
+    eventually(() -> held.size() == CAP + 1);
+
+    for (HttpServerResponse res : held) {
+      vertx.runOnContext(v -> finish(res));
+    }
+    for (CompletableFuture<HttpResponse<String>> f : open) {
+      assertThat(f.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+    assertThat(others.get(20, TimeUnit.SECONDS).body()).contains("[DONE]");
+    held.clear();
+    CompletableFuture<HttpResponse<String>> again = stream(u, "hold again");
+    eventually(() -> held.size() == 1);
+    vertx.runOnContext(v -> finish(held.get(0)));
+    assertThat(again.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aClientThatStopsReadingHasItsStreamEndedAndBilled() throws Exception {
+    Users.Registered u = Users.register(api);
+    URI base = URI.create(api.baseUrl());
+    byte[] payload = body("flood please").encode().getBytes(StandardCharsets.UTF_8);
+    int closedBefore = floodClosed.get();
+    try (Socket s = new Socket()) {
+      s.setReceiveBufferSize(4096);
+      s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: " + base.getHost() + "\r\nAuthorization: Bearer " + u.token()
+        + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+      out.write(payload);
+      out.flush();
+      // never read: the gateway's write queue fills, upstream reading pauses, the timeout ends it
+      eventually(() -> floodClosed.get() > closedBefore);
+      eventually(() -> Workspaces.count(app, "SELECT count(*) FROM usage_events WHERE user_id = '" + u.id() + "'") == 1);
+    }
+    assertThat(Workspaces.count(app, "SELECT output_tokens FROM usage_events WHERE user_id = '" + u.id() + "'"))
+      .isPositive();
+    // bounded: what the fake wrote before the stall is what the buffers held, not an endless stream
+    assertThat(floodBytes.get()).isLessThan(256 * 1024 * 1024);
+    // the service still answers, and the user's slot was given back
+    api.raw("GET", "/health").send().expect(200);
+    held.clear();
+    CompletableFuture<HttpResponse<String>> again = stream(u, "hold after flood");
+    eventually(() -> held.size() == 1);
+    vertx.runOnContext(v -> finish(held.get(0)));
+    assertThat(again.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+  }
+}
