@@ -231,38 +231,55 @@ final class FailoverLimiter implements Limiter {
     redis.warmUp().timeout(probeTimeout, TimeUnit.MILLISECONDS)
       .compose(marker -> onOwnLoop(() -> {
         instance = marker;
-        return reconcile(outage.toReconcile(System.currentTimeMillis()), 0);
+        return reconcile(outage.toReconcile(System.currentTimeMillis()), 0).compose(v -> settle());
       }))
-      .onComplete(ar -> onOwnLoop(() -> {
-        probing = false;
-        if (ar.failed() || state != State.DOWN) {
-          return Future.succeededFuture();
-        }
-        vertx.cancelTimer(probeTimer);
-        probeTimer = -1;
-        if (outageNodes > 1) {
-          state = State.GRACE;
-          long grace = graceMillis();
-          graceTimer = vertx.setTimer(grace, id -> {
-            graceTimer = -1;
-            if (state == State.GRACE) {
-              state = State.UP;
-              outage.stopCounting();
-            }
-          });
-          LOG.info("Redis answers again: reconciled; checking Redis and this node's share for {} ms, then Redis alone", grace);
-        } else {
+      .onComplete(ar -> runOnOwnLoop(() -> probing = false));
+  }
+
+  /** Called on the event loop in the same turn that found nothing owed. */
+  private void recovered() {
+    if (state != State.DOWN) {
+      return;
+    }
+    vertx.cancelTimer(probeTimer);
+    probeTimer = -1;
+    if (outageNodes > 1) {
+      state = State.GRACE;
+      long grace = graceMillis();
+      graceTimer = vertx.setTimer(grace, id -> {
+        graceTimer = -1;
+        if (state == State.GRACE) {
           state = State.UP;
           outage.stopCounting();
-          LOG.info("Redis answers again: reconciled; rate limiting through Redis on this node");
         }
-        return Future.succeededFuture();
-      }));
+      });
+      LOG.info("Redis answers again: reconciled; checking Redis and this node's share for {} ms, then Redis alone", grace);
+    } else {
+      state = State.UP;
+      outage.stopCounting();
+      LOG.info("Redis answers again: reconciled; rate limiting through Redis on this node");
+    }
   }
 
   /** Long enough for every other node's probe to find Redis and reconcile. */
   long graceMillis() {
     return 3 * retryMs + 2 * Math.max(timeoutMs, 1_000L);
+  }
+
+  /**
+   * Requests let through locally while the last round was on its way are pushed too, round after
+   * round, until a check on the event loop finds nothing owed: the state changes in that same turn,
+   * so nothing let through locally is ever left out of Redis.
+   */
+  private Future<Void> settle() {
+    return onOwnLoop(() -> {
+      List<OutageLimiter.Pending> owed = outage.owed(System.currentTimeMillis());
+      if (owed.isEmpty()) {
+        recovered();
+        return Future.succeededFuture();
+      }
+      return reconcile(owed, 0).compose(v -> settle());
+    });
   }
 
   private Future<Void> reconcile(List<OutageLimiter.Pending> pending, int from) {

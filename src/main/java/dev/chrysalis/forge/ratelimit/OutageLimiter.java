@@ -199,6 +199,24 @@ final class OutageLimiter {
     return out;
   }
 
+  /** Only what was let through locally and is not yet in Redis. */
+  List<Pending> owed(long nowMillis) {
+    long today = UtcDays.epochDay(nowMillis);
+    List<Pending> out = new ArrayList<>();
+    for (Map.Entry<String, Entry> me : entries.entrySet()) {
+      Entry e = me.getValue();
+      if (!e.counting) {
+        continue;
+      }
+      long local = e.owedMicros - e.pushedMicros;
+      long localDay = e.countingDay == today ? e.dayAdmitted - e.pushedDay : 0L;
+      if (local > 0 || localDay > 0) {
+        out.add(new Pending(me.getKey(), e.countingLimits, 0L, local, 0L, localDay, today));
+      }
+    }
+    return out;
+  }
+
   /** Redis now holds {@code pushed}: only what is let through locally after it is still owed. */
   void markPushed(List<Pending> pushed) {
     for (Pending p : pushed) {
