@@ -67,6 +67,7 @@ public class HttpVerticle extends VerticleBase {
       OpenAPIContract.from(vertx, CONTRACT_PATH).compose(parsed -> {
         OpenAPIContract contract = new CachedValidatorContract(parsed);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+        builder.rootHandler(new SlashedModelIds());
         builder.rootHandler(new RequestLog(new ClientIp(http.trustedProxies())));
         if (!http.allowedOrigins().isEmpty()) {
           builder.rootHandler(cors(http));
