@@ -69,6 +69,7 @@ public class HttpVerticle extends VerticleBase {
         OpenAPIContract parsed = loaded.resultAt(0);
         OpenAPIContract contract = new CachedValidatorContract(parsed);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+        builder.rootHandler(new SlashedModelIds());
         builder.rootHandler(new RequestLog(new ClientIp(http.trustedProxies())));
         if (!http.allowedOrigins().isEmpty()) {
           builder.rootHandler(cors(http));
