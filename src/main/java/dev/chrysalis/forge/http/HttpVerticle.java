@@ -3,6 +3,7 @@ package dev.chrysalis.forge.http;
 import dev.chrysalis.forge.auth.AuthConfig;
 import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.auth.JwtTokens;
+import dev.chrysalis.forge.auth.SessionStates;
 import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.ratelimit.RateLimitConfig;
 import dev.chrysalis.forge.ratelimit.RateLimitService;
@@ -47,6 +48,7 @@ public class HttpVerticle extends VerticleBase {
   private Readiness readiness;
   private long shutdownGraceSeconds;
   private ChatGateway gateway;
+  private SessionStates sessions;
 
   @Override
   public Future<?> start() {
@@ -82,7 +84,9 @@ public class HttpVerticle extends VerticleBase {
         Routes routes = new Routes(builder);
         RateLimitCheck rateLimit = new RateLimitCheck(
           RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
-        routes.addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
+        sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState);
+        routes.addAuthedCheck(new SessionCheck(sessions))
+          .addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
         if (AuthConfig.from(config()).requireVerifiedEmail()) {
           routes.requireVerifiedEmail(new VerifiedEmailCheck(auth));
         }
@@ -97,7 +101,7 @@ public class HttpVerticle extends VerticleBase {
         new ThreadRoutes(workspace).mount(routes);
         new SessionRoutes(workspace).mount(routes);
         new BillingRoutes(billing).mount(routes);
-        new AdminRoutes(billing).mount(routes);
+        new AdminRoutes(billing, auth).mount(routes);
         new ProviderKeyRoutes(VaultService.createProxy(vertx)).mount(routes);
         new GatewayRoutes(gateway, models, new ThreadChat(gateway, workspace, gatewayConfig)).mount(routes);
 
@@ -106,7 +110,7 @@ public class HttpVerticle extends VerticleBase {
         for (int status : ERROR_STATUSES) {
           router.errorHandler(status, FailureMapper::handle);
         }
-        return vertx.createHttpServer(new HttpServerOptions()
+        return sessions.ready().compose(v -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(http.host())
             .setPort(http.port())
             .setCompressionSupported(true)
@@ -115,7 +119,7 @@ public class HttpVerticle extends VerticleBase {
             .setMaxHeaderSize(16 * 1024))
           .requestHandler(router)
           .listen()
-          .onSuccess(s -> server = s);
+          .onSuccess(s -> server = s));
       }));
   }
 
@@ -149,6 +153,7 @@ public class HttpVerticle extends VerticleBase {
       : server.shutdown(graceMs + LAST_EVENT_MS, TimeUnit.MILLISECONDS);
     return closing.eventually(() -> gateway == null ? Future.succeededFuture() : gateway.close())
       .eventually(() -> readiness == null ? Future.succeededFuture() : readiness.close())
+      .eventually(() -> sessions == null ? Future.succeededFuture() : sessions.close())
       .eventually(() -> pool.close());
   }
 }
