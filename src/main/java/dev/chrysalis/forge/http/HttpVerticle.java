@@ -63,10 +63,13 @@ public class HttpVerticle extends VerticleBase {
 
     ModelList models = new ModelList(gatewayConfig, gateway.router(), gateway.keys(), gateway.proxy().client());
 
+    Future<ConsoleAssets> console = ConsoleAssets.load(vertx);
     return vertx.fileSystem().readFile(CONTRACT_PATH).compose(contractText ->
-      OpenAPIContract.from(vertx, CONTRACT_PATH).compose(parsed -> {
+      Future.all(OpenAPIContract.from(vertx, CONTRACT_PATH), console).compose(loaded -> {
+        OpenAPIContract parsed = loaded.resultAt(0);
         OpenAPIContract contract = new CachedValidatorContract(parsed);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+        builder.rootHandler(new SlashedModelIds());
         builder.rootHandler(new RequestLog(new ClientIp(http.trustedProxies())));
         if (!http.allowedOrigins().isEmpty()) {
           builder.rootHandler(cors(http));
@@ -103,6 +106,7 @@ public class HttpVerticle extends VerticleBase {
 
         Router router = builder.createRouter();
         DocsRoutes.mount(router, contractText);
+        ConsoleRoutes.mount(router, console.result());
         for (int status : ERROR_STATUSES) {
           router.errorHandler(status, FailureMapper::handle);
         }
