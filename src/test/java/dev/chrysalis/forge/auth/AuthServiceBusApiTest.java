@@ -48,8 +48,9 @@ class AuthServiceBusApiTest {
           assertThat(byId.getBoolean("email_verified")).isFalse();
           assertThat(found.<JsonObject>resultAt(1).getString("id")).isEqualTo(user[0].getString("id"));
         });
+        // a session creates it: the HTTP layer passes the caller's scopes, a session's are *
         return auth.createApiKey(user[0].getString("id"), new JsonObject().put("name", "bus key")
-          .put("scopes", new JsonArray().add("read")));
+          .put("scopes", new JsonArray().add("read")).put("caller_scopes", new JsonArray().add("*")));
       })
       .compose(created -> {
         key[0] = created;
@@ -97,8 +98,13 @@ class AuthServiceBusApiTest {
         BusFlow.refused(auth.findUserByEmail(Users.uniqueEmail()), 404, "not_found"),
         BusFlow.refused(auth.authenticateApiKey("chs_not_a_real_key"), 401, "invalid_api_key"),
         BusFlow.refused(auth.requireOperator(someone.id()), 403, "admin_only"),
-        BusFlow.refused(auth.createApiKey(someone.id(), new JsonObject().put("scopes", new JsonArray().add("root"))),
-          400, "invalid_scope"),
+        BusFlow.refused(auth.createApiKey(someone.id(), new JsonObject().put("scopes", new JsonArray().add("root"))
+          .put("caller_scopes", new JsonArray().add("*"))), 400, "invalid_scope"),
+        BusFlow.refused(auth.createApiKey(someone.id(), new JsonObject().put("scopes", new JsonArray().add("write"))
+          .put("caller_scopes", new JsonArray().add("read"))), 403, "scope_escalation"),
+        // a caller that does not say what it may do may do nothing
+        BusFlow.refused(auth.createApiKey(someone.id(), new JsonObject().put("scopes", new JsonArray().add("read"))),
+          403, "scope_escalation"),
         BusFlow.refused(auth.listApiKeys(someone.id(), new JsonObject().put("limit", 0)), 400, "invalid_limit"),
         // another user's key is not found for this user, and stays usable
         BusFlow.refused(auth.deleteApiKey(someone.id(), otherKey.getString("key_id"), new JsonObject()), 404, "not_found"))))
