@@ -169,7 +169,7 @@ final class AuthServiceImpl implements AuthService {
 
   private Future<Void> mailVerification(String userId, String email) {
     String token = EmailTokens.generate();
-    String link = config.publicUrl() + "/verify-email?token=" + token;
+    String link = config.publicUrl() + "/#/verify?token=" + token;
     String body = "Confirm that this address belongs to your Chrysalis Forge account:\n\n" + link + "\n\n"
       + "Or send the token yourself: POST /auth/verify {\"token\": \"" + token + "\"}\n"
       + "The link expires in " + hours(config.verifyTokenTtlSeconds()) + ". If you did not register, ignore this mail.\n";
@@ -179,7 +179,7 @@ final class AuthServiceImpl implements AuthService {
 
   private Future<Void> mailReset(String userId, String email) {
     String token = EmailTokens.generate();
-    String link = config.publicUrl() + "/reset-password?token=" + token;
+    String link = config.publicUrl() + "/#/reset?token=" + token;
     String body = "Someone asked to reset the password of your Chrysalis Forge account.\n\n" + link + "\n\n"
       + "Or: POST /auth/password/reset {\"token\": \"" + token + "\", \"password\": \"...\"}\n"
       + "The link expires in " + hours(config.resetTokenTtlSeconds()) + " and works once. "
@@ -393,7 +393,8 @@ final class AuthServiceImpl implements AuthService {
   @Override
   public Future<JsonObject> createApiKey(String userId, JsonObject request) {
     String name = trimToNull(request.getString("name"));
-    JsonArray requested = request.getJsonArray("scopes", new JsonArray().add("*"));
+    Set<String> callerScopes = ApiKeyScopes.of(request.getJsonArray("caller_scopes"));
+    JsonArray requested = request.getJsonArray("scopes", ApiKeyScopes.defaultFor(callerScopes));
     Set<String> scopes = new LinkedHashSet<>();
     for (Object s : requested) {
       if (!(s instanceof String str) || !SCOPES.contains(str)) {
@@ -403,6 +404,11 @@ final class AuthServiceImpl implements AuthService {
     }
     if (scopes.isEmpty()) {
       return Errors.badRequest("invalid_scope", "At least one scope is required.", "scopes");
+    }
+    if (!ApiKeyScopes.within(scopes, callerScopes)) {
+      return Future.failedFuture(Errors.error(403, "scope_escalation",
+        "An API key may only create keys whose scopes are within its own (" + String.join(", ", callerScopes)
+          + "); sign in to create a broader key.", "scopes"));
     }
     OffsetDateTime expiresAt = null;
     String expires = request.getString("expires_at");

@@ -94,7 +94,8 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_SLOW_READER_TIMEOUT_MS", "limits.slow_reader_timeout_ms");
     for (String plan : new String[] {"free", "pro", "team", "enterprise"}) {
       String env = "CHRYSALIS_LIMIT_" + plan.toUpperCase(java.util.Locale.ROOT);
-      for (String kind : new String[] {"api_keys", "projects", "threads", "sessions", "concurrent_calls"}) {
+      for (String kind : new String[] {"api_keys", "projects", "threads", "sessions", "concurrent_calls",
+        "max_choices", "max_output_tokens", "priced_options"}) {
         PATHS.put(env + "_" + kind.toUpperCase(java.util.Locale.ROOT), "limits.plans." + plan + "." + kind);
       }
     }

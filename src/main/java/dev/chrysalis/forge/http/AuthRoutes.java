@@ -1,6 +1,7 @@
 package dev.chrysalis.forge.http;
 
 import dev.chrysalis.forge.auth.AuthService;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** Handlers of the {@code auth} and {@code api-keys} tags: parse, call AuthService, answer. */
@@ -36,7 +37,9 @@ final class AuthRoutes {
       new JsonObject().put("limit", Routes.query(ctx, "limit")).put("after", Routes.query(ctx, "after")))));
 
     routes.authed("createApiKey", ctx -> {
-      JsonObject request = Routes.body(ctx).mergeIn(Routes.requestContext(ctx));
+      // the caller's own scopes bound what the new key may get; set last, so a body cannot name them
+      JsonObject request = Routes.body(ctx).mergeIn(Routes.requestContext(ctx))
+        .put("caller_scopes", ctx.user().principal().getJsonArray("scopes", new JsonArray()).copy());
       Routes.respond(ctx, 201, auth.createApiKey(Routes.userId(ctx), request));
     });
 

@@ -65,6 +65,52 @@ class ApiKeyApiTest {
   }
 
   @Test
+  void aKeyCannotCreateAKeyBroaderThanItself() throws Exception {
+    Users.Registered u = Users.register(api);
+    String keysOnly = Users.apiKey(api, u, "keys");
+    String count = "SELECT count(*) FROM api_keys WHERE user_id = '" + u.id() + "'";
+    assertThat(column(count)).isEqualTo("1");
+    // the attack: a key scoped ["keys"] mints a ["*"] key, or one with scopes it lacks
+    JsonArray[] broader = {
+      new JsonArray().add("*"), new JsonArray().add("chat"), new JsonArray().add("keys").add("read"),
+      new JsonArray().add("keys").add("*"),
+    };
+    for (JsonArray scopes : broader) {
+      Api.Resp r = api.call("createApiKey").bearer(keysOnly).body(new JsonObject().put("scopes", scopes)).send().expect(403);
+      assertThat(r.error().getString("code")).isEqualTo("scope_escalation");
+      assertThat(r.error().getString("type")).isEqualTo("permission_denied");
+      assertThat(r.error().getString("param")).isEqualTo("scopes");
+    }
+    // naming the caller's scopes in the body is not a way around it
+    api.call("createApiKey").bearer(keysOnly)
+      .body(new JsonObject().put("scopes", new JsonArray().add("*")).put("caller_scopes", new JsonArray().add("*")))
+      .send().expect(400);
+    assertThat(column(count)).isEqualTo("1");
+
+    // within its own scopes it may create keys; without scopes the new key gets the creator's
+    JsonObject same = api.call("createApiKey").bearer(keysOnly).body(new JsonObject().put("scopes", new JsonArray().add("keys")))
+      .send().expect(201).json();
+    assertThat(same.getJsonArray("scopes")).containsExactly("keys");
+    JsonObject defaulted = api.call("createApiKey").bearer(keysOnly).body(new JsonObject()).send().expect(201).json();
+    assertThat(defaulted.getJsonArray("scopes")).containsExactly("keys");
+    api.call("getCurrentUser").bearer(defaulted.getString("key")).send().expect(403);
+
+    String keysAndChat = Users.apiKey(api, u, "keys", "chat");
+    JsonObject narrower = api.call("createApiKey").bearer(keysAndChat).body(new JsonObject().put("scopes", new JsonArray().add("chat")))
+      .send().expect(201).json();
+    assertThat(narrower.getJsonArray("scopes")).containsExactly("chat");
+    api.call("createApiKey").bearer(keysAndChat).body(new JsonObject().put("scopes", new JsonArray().add("write")))
+      .send().expect(403);
+
+    // a signed-in session and a "*" key may create any key
+    String all = Users.apiKey(api, u, "*");
+    api.call("createApiKey").bearer(all).body(new JsonObject().put("scopes", new JsonArray().add("*"))).send().expect(201);
+    JsonObject fromSession = api.call("createApiKey").bearer(u.token()).body(new JsonObject()).send().expect(201).json();
+    assertThat(fromSession.getJsonArray("scopes")).containsExactly("*");
+    assertThat(column(count)).isEqualTo("8");
+  }
+
+  @Test
   void anExpiredKeyStopsWorking() throws Exception {
     Users.Registered u = Users.register(api);
     String expires = Instant.now().plusSeconds(2).toString();
