@@ -26,6 +26,7 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.RequestValidator;
 import io.vertx.sqlclient.Pool;
 
 import java.util.Set;
@@ -75,6 +76,7 @@ public class HttpVerticle extends VerticleBase {
           builder.rootHandler(cors(http));
         }
         builder.rootHandler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
+        builder.rootHandler(TextCheck::headersAndQuery);
 
         ForgeAuthProvider bearer = new ForgeAuthProvider(auth, jwt, false);
         ForgeAuthProvider keyOnly = new ForgeAuthProvider(auth, jwt, true);
@@ -82,7 +84,7 @@ public class HttpVerticle extends VerticleBase {
         builder.security("apiKeyHeader").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).header("x-api-key"));
         builder.security("apiKeyQuery").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).parameter("api_key"));
 
-        Routes routes = new Routes(builder);
+        Routes routes = new Routes(builder, RequestValidator.create(vertx, contract));
         RateLimitCheck rateLimit = new RateLimitCheck(
           RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
         routes.addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
@@ -118,6 +120,7 @@ public class HttpVerticle extends VerticleBase {
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setMaxHeaderSize(16 * 1024))
           .requestHandler(router)
+          .invalidRequestHandler(MalformedRequests::answer)
           .listen()
           .onSuccess(s -> server = s);
       }));
