@@ -235,7 +235,7 @@ final class AuthServiceImpl implements AuthService {
 
   private Future<Void> mailVerification(String userId, String email) {
     String token = EmailTokens.generate();
-    String link = config.publicUrl() + "/verify-email?token=" + token;
+    String link = config.publicUrl() + "/#/verify?token=" + token;
     String body = "Confirm that this address belongs to your Chrysalis Forge account:\n\n" + link + "\n\n"
       + "Or send the token yourself: POST /auth/verify {\"token\": \"" + token + "\"}\n"
       + "The link expires in " + hours(config.verifyTokenTtlSeconds()) + ". If you did not register, ignore this mail.\n";
@@ -245,7 +245,7 @@ final class AuthServiceImpl implements AuthService {
 
   private Future<Void> mailReset(String userId, String email) {
     String token = EmailTokens.generate();
-    String link = config.publicUrl() + "/reset-password?token=" + token;
+    String link = config.publicUrl() + "/#/reset?token=" + token;
     String body = "Someone asked to reset the password of your Chrysalis Forge account.\n\n" + link + "\n\n"
       + "Or: POST /auth/password/reset {\"token\": \"" + token + "\", \"password\": \"...\"}\n"
       + "The link expires in " + hours(config.resetTokenTtlSeconds()) + " and works once. "

@@ -1,12 +1,14 @@
 package dev.chrysalis.forge.gateway;
 
 import dev.chrysalis.forge.catalog.CatalogModel;
+import dev.chrysalis.forge.catalog.ResolvedModel;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,12 +64,23 @@ public final class ModelList {
     });
   }
 
-  /** A catalog model, or one of the live lists; 404 model_not_found otherwise. */
+  /**
+   * Every name a chat accepts, answered with what the catalog says of it: a listed family (any
+   * spelling: alias, snapshot, case, provider prefix) with its tier and price, an unlisted name
+   * with its provider's fallback tier and price; a name of a live list as that list shows it; 404
+   * model_not_found otherwise. The id answered is the name asked for, as chat answers repeat it.
+   */
   public Future<JsonObject> get(String id) {
-    CatalogModel m = catalog.find(id);
-    if (m != null && catalog.isAllowed(id)) {
-      return Future.succeededFuture(m.toJson(startedAt));
+    ModelRoute route;
+    try {
+      route = id.isBlank() ? null : catalog.route(id);
+    } catch (ServiceException e) {
+      route = null;
     }
+    if (route != null && route.catalog() != null) {
+      return Future.succeededFuture(describe(id, route.model()));
+    }
+    ModelRoute unlisted = route;
     return live().compose(liveModels -> {
       for (Object o : liveModels) {
         JsonObject j = (JsonObject) o;
@@ -75,8 +88,27 @@ public final class ModelList {
           return Future.succeededFuture(j);
         }
       }
-      return Future.failedFuture(ModelRouter.notFound(id));
+      return unlisted != null ? Future.succeededFuture(describe(id, unlisted.model()))
+        : Future.failedFuture(ModelRouter.notFound(id));
     });
+  }
+
+  private JsonObject describe(String id, ResolvedModel m) {
+    if (m.entry() != null) {
+      return m.entry().toJson(startedAt).put("id", id);
+    }
+    return new JsonObject()
+      .put("id", id)
+      .put("object", "model")
+      .put("created", startedAt)
+      .put("owned_by", m.provider())
+      .put("provider", m.provider())
+      .put("tier", m.tier())
+      .put("pricing", new JsonObject()
+        .put("currency", "USD")
+        .put("unit", "1M tokens")
+        .put("input", m.inputPrice())
+        .put("output", m.outputPrice()));
   }
 
   private Future<JsonArray> live() {

@@ -27,6 +27,7 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.RequestValidator;
 import io.vertx.sqlclient.Pool;
 
 import java.util.Set;
@@ -65,15 +66,19 @@ public class HttpVerticle extends VerticleBase {
 
     ModelList models = new ModelList(gatewayConfig, gateway.router(), gateway.keys(), gateway.proxy().client());
 
+    Future<ConsoleAssets> console = ConsoleAssets.load(vertx);
     return vertx.fileSystem().readFile(CONTRACT_PATH).compose(contractText ->
-      OpenAPIContract.from(vertx, CONTRACT_PATH).compose(parsed -> {
+      Future.all(OpenAPIContract.from(vertx, CONTRACT_PATH), console).compose(loaded -> {
+        OpenAPIContract parsed = loaded.resultAt(0);
         OpenAPIContract contract = new CachedValidatorContract(parsed);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+        builder.rootHandler(new SlashedModelIds());
         builder.rootHandler(new RequestLog(new ClientIp(http.trustedProxies())));
         if (!http.allowedOrigins().isEmpty()) {
           builder.rootHandler(cors(http));
         }
         builder.rootHandler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
+        builder.rootHandler(TextCheck::headersAndQuery);
 
         ForgeAuthProvider bearer = new ForgeAuthProvider(auth, jwt, false);
         ForgeAuthProvider keyOnly = new ForgeAuthProvider(auth, jwt, true);
@@ -81,7 +86,7 @@ public class HttpVerticle extends VerticleBase {
         builder.security("apiKeyHeader").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).header("x-api-key"));
         builder.security("apiKeyQuery").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).parameter("api_key"));
 
-        Routes routes = new Routes(builder);
+        Routes routes = new Routes(builder, RequestValidator.create(vertx, contract));
         RateLimitCheck rateLimit = new RateLimitCheck(
           RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
         sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState);
@@ -107,6 +112,7 @@ public class HttpVerticle extends VerticleBase {
 
         Router router = builder.createRouter();
         DocsRoutes.mount(router, contractText);
+        ConsoleRoutes.mount(router, console.result());
         for (int status : ERROR_STATUSES) {
           router.errorHandler(status, FailureMapper::handle);
         }
@@ -118,6 +124,7 @@ public class HttpVerticle extends VerticleBase {
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setMaxHeaderSize(16 * 1024))
           .requestHandler(router)
+          .invalidRequestHandler(MalformedRequests::answer)
           .listen()
           .onSuccess(s -> server = s));
       }));

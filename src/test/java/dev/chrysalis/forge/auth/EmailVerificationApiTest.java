@@ -51,7 +51,7 @@ class EmailVerificationApiTest {
     assertThat(api.call("getCurrentUser").bearer(u.token()).send().expect(200).json().getBoolean("email_verified")).isFalse();
 
     String mail = smtp.mailsTo(u.email(), 1).get(0);
-    assertThat(mail).startsWith("Subject: Confirm your email address").contains("http://localhost:8080/verify-email?token=");
+    assertThat(mail).startsWith("Subject: Confirm your email address").contains("http://localhost:8080/#/verify?token=");
     String token = smtp.latestToken(u.email(), "Confirm");
     assertThat(Workspaces.count(app, "SELECT count(*) FROM email_tokens WHERE token_hash = '" + token + "'"))
       .as("only the hash is stored").isZero();

@@ -136,6 +136,8 @@ class NodeKillApiTest {
     env.put("CHRYSALIS_HTTP_INSTANCES", "1");
     env.put("CHRYSALIS_DATA_DIR", Files.createTempDirectory("forge-node").toString());
     env.put("CHRYSALIS_CLUSTER_LEAVE_DRAIN_MS", "200");
+    // the writers create API keys without end: no per-plan key cap in their way
+    env.put("CHRYSALIS_LIMIT_FREE_API_KEYS", "0");
     Path log = Files.createTempFile("forge-node-" + i, ".log");
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
       "-Xmx256m", "-Dhazelcast.wait.seconds.before.join=0", "-cp", System.getProperty("java.class.path"),
