@@ -3,6 +3,7 @@ package dev.chrysalis.forge.http;
 import dev.chrysalis.forge.auth.AuthConfig;
 import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.auth.JwtTokens;
+import dev.chrysalis.forge.auth.SessionStates;
 import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.ratelimit.RateLimitConfig;
 import dev.chrysalis.forge.ratelimit.RateLimitService;
@@ -48,6 +49,7 @@ public class HttpVerticle extends VerticleBase {
   private Readiness readiness;
   private long shutdownGraceSeconds;
   private ChatGateway gateway;
+  private SessionStates sessions;
 
   @Override
   public Future<?> start() {
@@ -87,7 +89,9 @@ public class HttpVerticle extends VerticleBase {
         Routes routes = new Routes(builder, RequestValidator.create(vertx, contract));
         RateLimitCheck rateLimit = new RateLimitCheck(
           RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
-        routes.addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
+        sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState);
+        routes.addAuthedCheck(new SessionCheck(sessions))
+          .addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
         if (AuthConfig.from(config()).requireVerifiedEmail()) {
           routes.requireVerifiedEmail(new VerifiedEmailCheck(auth));
         }
@@ -102,7 +106,7 @@ public class HttpVerticle extends VerticleBase {
         new ThreadRoutes(workspace).mount(routes);
         new SessionRoutes(workspace).mount(routes);
         new BillingRoutes(billing).mount(routes);
-        new AdminRoutes(billing).mount(routes);
+        new AdminRoutes(billing, auth).mount(routes);
         new ProviderKeyRoutes(VaultService.createProxy(vertx)).mount(routes);
         new GatewayRoutes(gateway, models, new ThreadChat(gateway, workspace, gatewayConfig)).mount(routes);
 
@@ -112,7 +116,7 @@ public class HttpVerticle extends VerticleBase {
         for (int status : ERROR_STATUSES) {
           router.errorHandler(status, FailureMapper::handle);
         }
-        return vertx.createHttpServer(new HttpServerOptions()
+        return sessions.ready().compose(v -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(http.host())
             .setPort(http.port())
             .setCompressionSupported(true)
@@ -122,7 +126,7 @@ public class HttpVerticle extends VerticleBase {
           .requestHandler(router)
           .invalidRequestHandler(MalformedRequests::answer)
           .listen()
-          .onSuccess(s -> server = s);
+          .onSuccess(s -> server = s));
       }));
   }
 
@@ -156,6 +160,7 @@ public class HttpVerticle extends VerticleBase {
       : server.shutdown(graceMs + LAST_EVENT_MS, TimeUnit.MILLISECONDS);
     return closing.eventually(() -> gateway == null ? Future.succeededFuture() : gateway.close())
       .eventually(() -> readiness == null ? Future.succeededFuture() : readiness.close())
+      .eventually(() -> sessions == null ? Future.succeededFuture() : sessions.close())
       .eventually(() -> pool.close());
   }
 }
