@@ -12,6 +12,8 @@ import dev.chrysalis.forge.outbound.OutboundConfig;
 import dev.chrysalis.forge.gateway.GatewayConfig;
 import dev.chrysalis.forge.gateway.ModelList;
 import dev.chrysalis.forge.gateway.ThreadChat;
+import dev.chrysalis.forge.responses.ResponseService;
+import dev.chrysalis.forge.responses.ResponsesApi;
 import dev.chrysalis.forge.store.Pools;
 import dev.chrysalis.forge.workspace.WorkspaceService;
 import dev.chrysalis.forge.vault.VaultService;
@@ -101,6 +103,7 @@ public class HttpVerticle extends VerticleBase {
         new AdminRoutes(billing).mount(routes);
         new ProviderKeyRoutes(VaultService.createProxy(vertx)).mount(routes);
         new GatewayRoutes(gateway, models, new ThreadChat(gateway, workspace, gatewayConfig)).mount(routes);
+        new ResponseRoutes(new ResponsesApi(gateway, ResponseService.createProxy(vertx))).mount(routes);
 
         Router router = builder.createRouter();
         DocsRoutes.mount(router, contractText);
