@@ -67,7 +67,7 @@ public interface BillingService {
   /** The plan plus today's use → {…plan, used_today, remaining_today, resets_at}. */
   Future<JsonObject> planStatus(String userId, String orgId, boolean refresh);
 
-  /** {period: day|month|current, org_id?} → {period, from, to, messages, tokens, cost_usd, by_model:[…]}. */
+  /** {period: day|month|last30|current, org_id?} → {period, from, to, messages, tokens, cost_usd, by_model:[…], by_day:[…]}. */
   Future<JsonObject> usage(String userId, JsonObject query);
 
   /** {plan_id, success_url?, cancel_url?, org_id?, email?} → {url, plan_id}; 501 without Autumn. */

@@ -409,10 +409,11 @@ final class BillingServiceImpl implements BillingService {
     LocalDate from = switch (period) {
       case "day", "current" -> today;
       case "month" -> today.withDayOfMonth(1);
+      case "last30" -> today.minusDays(29);
       default -> null;
     };
     if (from == null) {
-      return Errors.badRequest("invalid_request", "period must be day, month or current.", "period");
+      return Errors.badRequest("invalid_request", "period must be day, month, last30 or current.", "period");
     }
     return subject(userId, q.getString("org_id"), null).compose(s -> {
       Future<JsonObject> totals = usage.summary(userId, s.isOrg() ? s.id() : null, from, today);

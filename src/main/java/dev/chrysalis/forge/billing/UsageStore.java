@@ -131,33 +131,56 @@ final class UsageStore {
 
   /**
    * Totals over [from, to] for a user's personal use ({@code orgId} null) or for everything done
-   * in an org: {messages, input_tokens, output_tokens, tokens, cost_usd, by_model:[…]}.
+   * in an org: {messages, input_tokens, output_tokens, tokens, cost_usd, by_model:[…], by_day:[…]}.
+   * {@code by_day} has one entry per day and model that saw use, ordered by day then model.
    */
   Future<JsonObject> summary(String userId, String orgId, LocalDate from, LocalDate to) {
     String where = orgId == null ? "user_id = $1 AND org_key = ''" : "org_key = $1";
     return pool.preparedQuery(
-        "SELECT model, SUM(messages)::bigint AS messages, SUM(input_tokens)::bigint AS input_tokens, "
+        "SELECT day, model, SUM(messages)::bigint AS messages, SUM(input_tokens)::bigint AS input_tokens, "
           + "SUM(output_tokens)::bigint AS output_tokens, SUM(cost_usd)::text AS cost_usd FROM usage_daily "
-          + "WHERE " + where + " AND day BETWEEN $2 AND $3 GROUP BY model ORDER BY model")
+          + "WHERE " + where + " AND day BETWEEN $2 AND $3 GROUP BY day, model ORDER BY day, model")
       .execute(Tuple.of(orgId == null ? userId : orgId, from, to))
       .map(rows -> {
-        long messages = 0;
-        long in = 0;
-        long out = 0;
-        java.math.BigDecimal cost = java.math.BigDecimal.ZERO;
-        JsonArray byModel = new JsonArray();
+        Map<String, Totals> models = new TreeMap<>();
+        Totals all = new Totals();
+        JsonArray byDay = new JsonArray();
         for (Row r : rows) {
-          java.math.BigDecimal c = new java.math.BigDecimal(r.getString("cost_usd"));
-          messages += r.getLong("messages");
-          in += r.getLong("input_tokens");
-          out += r.getLong("output_tokens");
-          cost = cost.add(c);
-          byModel.add(new JsonObject().put("model", r.getString("model")).put("messages", r.getLong("messages"))
-            .put("input_tokens", r.getLong("input_tokens")).put("output_tokens", r.getLong("output_tokens"))
-            .put("tokens", r.getLong("input_tokens") + r.getLong("output_tokens")).put("cost_usd", c.doubleValue()));
+          Totals day = new Totals();
+          day.add(r.getLong("messages"), r.getLong("input_tokens"), r.getLong("output_tokens"),
+            new BigDecimal(r.getString("cost_usd")));
+          String model = r.getString("model");
+          models.computeIfAbsent(model, m -> new Totals()).add(day);
+          all.add(day);
+          byDay.add(day.json().put("day", r.getLocalDate("day").toString()).put("model", model));
         }
-        return new JsonObject().put("messages", messages).put("input_tokens", in).put("output_tokens", out)
-          .put("tokens", in + out).put("cost_usd", cost.doubleValue()).put("by_model", byModel);
+        JsonArray byModel = new JsonArray();
+        models.forEach((model, t) -> byModel.add(t.json().put("model", model)));
+        return all.json().put("by_model", byModel).put("by_day", byDay);
       });
+  }
+
+  /** Running sums of one slice of the ledger. */
+  private static final class Totals {
+    private long messages;
+    private long in;
+    private long out;
+    private BigDecimal cost = BigDecimal.ZERO;
+
+    void add(long messages, long in, long out, BigDecimal cost) {
+      this.messages += messages;
+      this.in += in;
+      this.out += out;
+      this.cost = this.cost.add(cost);
+    }
+
+    void add(Totals t) {
+      add(t.messages, t.in, t.out, t.cost);
+    }
+
+    JsonObject json() {
+      return new JsonObject().put("messages", messages).put("input_tokens", in).put("output_tokens", out)
+        .put("tokens", in + out).put("cost_usd", cost.doubleValue());
+    }
   }
 }

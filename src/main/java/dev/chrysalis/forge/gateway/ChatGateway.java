@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The chat hot path after authentication and the rate limit: check the body, route the model,
  * admission by billing in one call (the model's tier, then one message of the quota), resolve the
- * provider key with the vault (the user's, else the org's, else the service key), call upstream,
+ * provider key with the vault (the user's, else the org's, else the service key; on the service
+ * key the call may not ask for more than the plan pays for, see {@link ServiceKeyCallCheck}), call upstream,
  * then record usage — or give the reserved message back when the call failed before producing
  * anything. Anything refused here costs no upstream call. Runs in
  * the HTTP verticle, one instance per verticle instance; each call is logged once.
@@ -158,7 +159,15 @@ public final class ChatGateway {
         return release(ok).compose(v -> Future.failedFuture(tooManyCalls(cap)));
       })
       .compose(ok -> vault.resolve(keyRequest)
-        .map(Credentials::from)
+        .map(resolved -> {
+          Credentials c = Credentials.from(resolved);
+          if (!c.byok()) {
+            // the operator pays the provider: the call may not ask for more than the plan pays for
+            String plan = ok.getString("plan_id");
+            ServiceKeyCallCheck.check(body, plan, limits.serviceKeyCalls(plan));
+          }
+          return c;
+        })
         .recover(t -> release(quota.result()).transform(v -> Future.failedFuture(t)))
         .compose(credentials -> proxy.call(call, credentials, response)
           .compose(outcome -> settle(call, caller, billedModel, credentials, quota.result(), outcome))))

@@ -3,6 +3,7 @@ package dev.chrysalis.forge.http;
 import dev.chrysalis.forge.auth.AuthConfig;
 import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.auth.JwtTokens;
+import dev.chrysalis.forge.auth.SessionStates;
 import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.ratelimit.RateLimitConfig;
 import dev.chrysalis.forge.ratelimit.RateLimitService;
@@ -28,6 +29,7 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.RequestValidator;
 import io.vertx.sqlclient.Pool;
 
 import java.util.Set;
@@ -49,6 +51,7 @@ public class HttpVerticle extends VerticleBase {
   private Readiness readiness;
   private long shutdownGraceSeconds;
   private ChatGateway gateway;
+  private SessionStates sessions;
 
   @Override
   public Future<?> start() {
@@ -65,8 +68,10 @@ public class HttpVerticle extends VerticleBase {
 
     ModelList models = new ModelList(gatewayConfig, gateway.router(), gateway.keys(), gateway.proxy().client());
 
+    Future<ConsoleAssets> console = ConsoleAssets.load(vertx);
     return vertx.fileSystem().readFile(CONTRACT_PATH).compose(contractText ->
-      OpenAPIContract.from(vertx, CONTRACT_PATH).compose(parsed -> {
+      Future.all(OpenAPIContract.from(vertx, CONTRACT_PATH), console).compose(loaded -> {
+        OpenAPIContract parsed = loaded.resultAt(0);
         OpenAPIContract contract = new CachedValidatorContract(parsed);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
         builder.rootHandler(new SlashedModelIds());
@@ -75,6 +80,7 @@ public class HttpVerticle extends VerticleBase {
           builder.rootHandler(cors(http));
         }
         builder.rootHandler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
+        builder.rootHandler(TextCheck::headersAndQuery);
 
         ForgeAuthProvider bearer = new ForgeAuthProvider(auth, jwt, false);
         ForgeAuthProvider keyOnly = new ForgeAuthProvider(auth, jwt, true);
@@ -82,10 +88,12 @@ public class HttpVerticle extends VerticleBase {
         builder.security("apiKeyHeader").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).header("x-api-key"));
         builder.security("apiKeyQuery").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).parameter("api_key"));
 
-        Routes routes = new Routes(builder);
+        Routes routes = new Routes(builder, RequestValidator.create(vertx, contract));
         RateLimitCheck rateLimit = new RateLimitCheck(
           RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
-        routes.addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
+        sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState);
+        routes.addAuthedCheck(new SessionCheck(sessions))
+          .addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
         if (AuthConfig.from(config()).requireVerifiedEmail()) {
           routes.requireVerifiedEmail(new VerifiedEmailCheck(auth));
         }
@@ -100,17 +108,18 @@ public class HttpVerticle extends VerticleBase {
         new ThreadRoutes(workspace).mount(routes);
         new SessionRoutes(workspace).mount(routes);
         new BillingRoutes(billing).mount(routes);
-        new AdminRoutes(billing).mount(routes);
+        new AdminRoutes(billing, auth).mount(routes);
         new ProviderKeyRoutes(VaultService.createProxy(vertx)).mount(routes);
         new GatewayRoutes(gateway, models, new ThreadChat(gateway, workspace, gatewayConfig)).mount(routes);
         new ResponseRoutes(new ResponsesApi(gateway, ResponseService.createProxy(vertx))).mount(routes);
 
         Router router = builder.createRouter();
         DocsRoutes.mount(router, contractText);
+        ConsoleRoutes.mount(router, console.result());
         for (int status : ERROR_STATUSES) {
           router.errorHandler(status, FailureMapper::handle);
         }
-        return vertx.createHttpServer(new HttpServerOptions()
+        return sessions.ready().compose(v -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(http.host())
             .setPort(http.port())
             .setCompressionSupported(true)
@@ -118,8 +127,9 @@ public class HttpVerticle extends VerticleBase {
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setMaxHeaderSize(16 * 1024))
           .requestHandler(router)
+          .invalidRequestHandler(MalformedRequests::answer)
           .listen()
-          .onSuccess(s -> server = s);
+          .onSuccess(s -> server = s));
       }));
   }
 
@@ -153,6 +163,7 @@ public class HttpVerticle extends VerticleBase {
       : server.shutdown(graceMs + LAST_EVENT_MS, TimeUnit.MILLISECONDS);
     return closing.eventually(() -> gateway == null ? Future.succeededFuture() : gateway.close())
       .eventually(() -> readiness == null ? Future.succeededFuture() : readiness.close())
+      .eventually(() -> sessions == null ? Future.succeededFuture() : sessions.close())
       .eventually(() -> pool.close());
   }
 }

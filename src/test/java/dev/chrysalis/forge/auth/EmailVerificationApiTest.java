@@ -51,7 +51,7 @@ class EmailVerificationApiTest {
     assertThat(api.call("getCurrentUser").bearer(u.token()).send().expect(200).json().getBoolean("email_verified")).isFalse();
 
     String mail = smtp.mailsTo(u.email(), 1).get(0);
-    assertThat(mail).startsWith("Subject: Confirm your email address").contains("http://localhost:8080/verify-email?token=");
+    assertThat(mail).startsWith("Subject: Confirm your email address").contains("http://localhost:8080/#/verify?token=");
     String token = smtp.latestToken(u.email(), "Confirm");
     assertThat(Workspaces.count(app, "SELECT count(*) FROM email_tokens WHERE token_hash = '" + token + "'"))
       .as("only the hash is stored").isZero();
@@ -123,7 +123,11 @@ class EmailVerificationApiTest {
     assertThat(weak.error().getString("code")).isEqualTo("weak_password");
 
     String fresh = "a brand new long password";
+    api.call("getCurrentUser").bearer(u.token()).send().expect(200);
     api.call("resetPassword").body(new JsonObject().put("token", token).put("password", fresh)).send().expect(200);
+    // every session from before the reset has ended
+    Api.Resp ended = api.call("getCurrentUser").bearer(u.token()).send().expect(401);
+    assertThat(ended.error().getString("code")).isEqualTo("session_ended");
     api.call("loginUser").body(new JsonObject().put("email", u.email()).put("password", Users.PASSWORD)).send().expect(401);
     api.call("loginUser").body(new JsonObject().put("email", u.email()).put("password", fresh)).send().expect(200);
 

@@ -52,7 +52,7 @@ class MailOutboxApiTest {
             try {
               String text = Files.readString(f);
               return text.startsWith("To: " + u.email() + "\nSubject: Confirm your email address")
-                && text.contains("/verify-email?token=");
+                && text.contains("/#/verify?token=");
             } catch (Exception e) {
               return false;
             }

@@ -1,0 +1,224 @@
+// Organizations: create, members and roles, invites (and accepting one from its link), audit log.
+
+import {h, append, field, options, when} from './dom.js';
+import {api, all, qs} from './api.js';
+import {page, form, section, table, button, confirmed, copyButton, messageBox, run, link} from './ui.js';
+
+const ROLES = ['owner', 'admin', 'member', 'reader'];
+
+function slugOf(name) {
+  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'org';
+}
+
+export async function render(main, ctx) {
+  if (ctx.rest[0]) {
+    await detail(main, ctx, ctx.rest[0]);
+    return;
+  }
+  page(main, 'Organizations', 'Teams share provider keys, projects, threads and a plan.');
+  const box = messageBox();
+  const list = h('div');
+  const name = h('input', {type: 'text', name: 'name', required: true, maxlength: 100});
+  const slug = h('input', {type: 'text', name: 'slug', required: true, maxlength: 64, pattern: '[a-z0-9\\-]+'});
+  let slugTouched = false;
+  slug.addEventListener('input', () => { slugTouched = true; });
+  name.addEventListener('input', () => {
+    if (!slugTouched) {
+      slug.value = slugOf(name.value);
+    }
+  });
+  const create = form({'aria-label': 'Create an organization'}, [
+    field('Name', name),
+    field('Slug', slug, 'Lower-case letters, digits and dashes; unique on this server.'),
+    h('div', {class: 'actions'}, h('button', {type: 'submit'}, 'Create organization')),
+  ], async () => {
+    const org = await api('POST', '/orgs', {name: name.value, slug: slug.value});
+    ctx.go(`#/orgs/${encodeURIComponent(org.id)}`);
+  }, 'Creating…');
+  append(main, section('Your organizations', box.el, list), section('Create an organization', create));
+  const orgs = await run(box, () => all('/orgs'), 'Loading organizations…');
+  if (orgs) {
+    list.replaceChildren(table([
+      {label: 'Name', cell: (o) => link(`#/orgs/${encodeURIComponent(o.id)}`, o.name)},
+      {label: 'Slug', cell: (o) => h('code', null, o.slug)},
+      {label: 'Your role', cell: (o) => o.role},
+      {label: 'Created', cell: (o) => when(o.created_at)},
+    ], orgs, 'You are not in any organization yet.', 'Organizations'));
+  }
+}
+
+async function detail(main, ctx, orgId) {
+  const box = messageBox();
+  page(main, 'Organization', box.el);
+  const data = await run(box, () => Promise.all([
+    api('GET', `/orgs/${encodeURIComponent(orgId)}`),
+    api('GET', `/billing/plan${qs({org_id: orgId})}`),
+  ]), 'Loading the organization…');
+  if (!data) {
+    append(main, h('p', null, link('#/orgs', 'All organizations')));
+    return;
+  }
+  const [org, plan] = data;
+  const me = ctx.me();
+  const canAdmin = org.role === 'owner' || org.role === 'admin';
+  const heading = main.querySelector('h1');
+  heading.textContent = org.name;
+  document.title = `${org.name} · Chrysalis Forge`;
+  append(main, h('p', {class: 'muted'}, `Slug ${org.slug} · your role: ${org.role} · plan: ${plan.name}`));
+
+  const membersBox = messageBox();
+  const members = h('div');
+  append(main, section('Members', membersBox.el, members));
+
+  async function loadMembers() {
+    const rows = await run(membersBox, () => all(`/orgs/${encodeURIComponent(orgId)}/members`), 'Loading members…');
+    if (!rows) {
+      return;
+    }
+    members.replaceChildren(table([
+      {label: 'Member', cell: (m) => [m.display_name ? `${m.display_name} ` : '', h('span', {class: 'muted'}, m.email)]},
+      {label: 'Role', cell: (m) => (canAdmin ? roleSelect(m) : m.role)},
+      {label: 'Joined', cell: (m) => when(m.joined_at)},
+      {label: 'Actions', cell: (m) => (canAdmin || m.user_id === me.id ? removeButton(m) : '—')},
+    ], rows, 'No members.', 'Members'));
+  }
+
+  function roleSelect(m) {
+    const sel = options(h('select', {'aria-label': `Role of ${m.email}`}), ROLES, m.role);
+    sel.addEventListener('change', async () => {
+      const ok = await run(membersBox, () => api('PATCH', `/orgs/${encodeURIComponent(orgId)}/members/${encodeURIComponent(m.user_id)}`,
+        {role: sel.value}), 'Changing the role…');
+      if (ok) {
+        membersBox.ok(`${m.email} is now ${ok.role || sel.value}.`);
+      } else {
+        sel.value = m.role;
+      }
+    });
+    return sel;
+  }
+
+  function removeButton(m) {
+    const self = m.user_id === me.id;
+    const b = button(self ? 'Leave' : 'Remove', async () => {
+      if (!confirmed(self ? `Leave ${org.name}?` : `Remove ${m.email} from ${org.name}?`)) {
+        return;
+      }
+      if (await run(membersBox, () => api('DELETE', `/orgs/${encodeURIComponent(orgId)}/members/${encodeURIComponent(m.user_id)}`),
+        'Removing…', b)) {
+        if (self) {
+          ctx.go('#/orgs');
+          return;
+        }
+        await loadMembers();
+        membersBox.ok(`Removed ${m.email}.`);
+      }
+    }, 'danger');
+    b.setAttribute('aria-label', self ? `Leave ${org.name}` : `Remove ${m.email}`);
+    return b;
+  }
+
+  await loadMembers();
+  if (!canAdmin) {
+    return;
+  }
+
+  const invitesBox = messageBox();
+  const invites = h('div');
+  const email = h('input', {type: 'email', name: 'email', required: true, maxlength: 254});
+  const role = options(h('select', {name: 'role'}), ROLES.filter((r) => org.role === 'owner' || r !== 'owner'), 'member');
+  const inviteForm = form({'aria-label': 'Invite someone'}, [
+    field('Email', email, 'Someone with an account is added at once; anyone else gets an invite that is accepted when they sign up with this address.'),
+    field('Role', role),
+    h('div', {class: 'actions'}, h('button', {type: 'submit'}, 'Invite')),
+  ], async () => {
+    const r = await api('POST', `/orgs/${encodeURIComponent(orgId)}/invite`, {email: email.value.trim(), role: role.value});
+    email.value = '';
+    await Promise.all([loadMembers(), loadInvites()]);
+    return r.status === 'added' ? `Added as ${r.role}.` : `Invited ${r.email}; send them the invite link below.`;
+  }, 'Inviting…');
+  append(main, section('Invite', inviteForm), section('Pending invites', invitesBox.el, invites));
+
+  async function loadInvites() {
+    const rows = await run(invitesBox, () => all(`/orgs/${encodeURIComponent(orgId)}/invites`), 'Loading invites…');
+    if (!rows) {
+      return;
+    }
+    invites.replaceChildren(table([
+      {label: 'Email', cell: (i) => i.email},
+      {label: 'Role', cell: (i) => i.role},
+      {label: 'State', cell: (i) => h('span', {class: i.status === 'pending' ? 'pill' : 'pill bad'}, i.status)},
+      {label: 'Expires', cell: (i) => when(i.expires_at)},
+      {label: 'Link', cell: (i) => {
+        const input = h('input', {type: 'text', readonly: true, class: 'invite-link', 'aria-label': `Invite link for ${i.email}`,
+          value: `${location.origin}/#/invite/${encodeURIComponent(i.id)}?org=${encodeURIComponent(orgId)}`});
+        return h('div', {class: 'secret'}, input, copyButton(input));
+      }},
+      {label: 'Actions', cell: (i) => {
+        const b = button('Revoke', async () => {
+          if (!confirmed(`Revoke the invite for ${i.email}?`)) {
+            return;
+          }
+          if (await run(invitesBox, () => api('DELETE', `/orgs/${encodeURIComponent(orgId)}/invites/${encodeURIComponent(i.id)}`),
+            'Revoking…', b)) {
+            await loadInvites();
+          }
+        }, 'danger');
+        b.setAttribute('aria-label', `Revoke the invite for ${i.email}`);
+        return b;
+      }},
+    ], rows, 'No pending invites.', 'Pending invites'));
+  }
+  await loadInvites();
+
+  const auditBox = messageBox();
+  const audit = h('div');
+  append(main, section('Audit log', auditBox.el, audit));
+  if (!plan.features.includes('audit_logs')) {
+    auditBox.warn(`The audit log comes with plans that include audit logs; ${org.name} is on ${plan.name}.`);
+    return;
+  }
+  const page1 = await run(auditBox, () => api('GET', `/orgs/${encodeURIComponent(orgId)}/audit?limit=100`), 'Loading the audit log…');
+  if (page1) {
+    audit.replaceChildren(table([
+      {label: 'When', cell: (e) => when(e.created_at)},
+      {label: 'Action', cell: (e) => h('code', null, e.action)},
+      {label: 'By', cell: (e) => e.actor_id || '—'},
+      {label: 'Target', cell: (e) => e.target || '—'},
+      {label: 'From', cell: (e) => e.ip || '—'},
+    ], page1.data, 'Nothing recorded yet.', 'Audit log'));
+  }
+}
+
+/** #/invite/<id>?org=<org id>: the signed-in account accepts the invite sent to its address. */
+export async function invite(main, ctx) {
+  const inviteId = ctx.rest[0] || '';
+  const orgId = ctx.params.get('org');
+  const box = messageBox();
+  page(main, 'Organization invite', box.el);
+  if (!inviteId) {
+    box.error('This page needs the invite link you were sent.');
+    return;
+  }
+  box.loading('Accepting the invite…');
+  try {
+    const accepted = await api('POST', `/invites/${encodeURIComponent(inviteId)}/accept`);
+    const org = await api('GET', `/orgs/${encodeURIComponent(accepted.org_id)}`);
+    box.ok(`You joined ${org.name} as ${accepted.role}.`);
+    append(main, h('p', null, link(`#/orgs/${encodeURIComponent(org.id)}`, `Open ${org.name}`)));
+  } catch (err) {
+    // an invite to an address is also accepted when that address signs up: then the link finds it spent
+    if (err.status === 404 && orgId) {
+      try {
+        const org = await api('GET', `/orgs/${encodeURIComponent(orgId)}`);
+        box.ok(`You are a member of ${org.name} (the invite was accepted when you signed up).`);
+        append(main, h('p', null, link(`#/orgs/${encodeURIComponent(org.id)}`, `Open ${org.name}`)));
+        return;
+      } catch (ignored) {
+        // not a member: the invite is for another address, revoked or unknown
+      }
+    }
+    box.error(err.status === 404
+      ? `${err.message} The invite may be for another address than ${ctx.me().email}, revoked, or already used.`
+      : err);
+  }
+}
