@@ -3,6 +3,7 @@ package dev.chrysalis.forge.http;
 import dev.chrysalis.forge.auth.AuthConfig;
 import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.auth.JwtTokens;
+import dev.chrysalis.forge.auth.SessionStates;
 import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.ratelimit.RateLimitConfig;
 import dev.chrysalis.forge.ratelimit.RateLimitService;
@@ -13,6 +14,8 @@ import dev.chrysalis.forge.outbound.OutboundConfig;
 import dev.chrysalis.forge.gateway.GatewayConfig;
 import dev.chrysalis.forge.gateway.ModelList;
 import dev.chrysalis.forge.gateway.ThreadChat;
+import dev.chrysalis.forge.responses.ResponseService;
+import dev.chrysalis.forge.responses.ResponsesApi;
 import dev.chrysalis.forge.store.Pools;
 import dev.chrysalis.forge.workspace.WorkspaceService;
 import dev.chrysalis.forge.vault.VaultService;
@@ -49,6 +52,7 @@ public class HttpVerticle extends VerticleBase {
   private Readiness readiness;
   private long shutdownGraceSeconds;
   private ChatGateway gateway;
+  private SessionStates sessions;
 
   @Override
   public Future<?> start() {
@@ -96,7 +100,9 @@ public class HttpVerticle extends VerticleBase {
           bodies.reader(http.maxPublicBodyBytes()), bodies.reader(http.maxBodyBytes()));
         RateLimitCheck rateLimit = new RateLimitCheck(
           RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
-        routes.addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
+        sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState);
+        routes.addAuthedCheck(new SessionCheck(sessions))
+          .addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
         if (AuthConfig.from(config()).requireVerifiedEmail()) {
           routes.requireVerifiedEmail(new VerifiedEmailCheck(auth));
         }
@@ -111,9 +117,10 @@ public class HttpVerticle extends VerticleBase {
         new ThreadRoutes(workspace).mount(routes);
         new SessionRoutes(workspace).mount(routes);
         new BillingRoutes(billing).mount(routes);
-        new AdminRoutes(billing).mount(routes);
+        new AdminRoutes(billing, auth).mount(routes);
         new ProviderKeyRoutes(VaultService.createProxy(vertx)).mount(routes);
         new GatewayRoutes(gateway, models, new ThreadChat(gateway, workspace, gatewayConfig)).mount(routes);
+        new ResponseRoutes(new ResponsesApi(gateway, ResponseService.createProxy(vertx))).mount(routes);
 
         Router router = builder.createRouter();
         DocsRoutes.mount(router, contractText);
@@ -121,7 +128,7 @@ public class HttpVerticle extends VerticleBase {
         for (int status : ERROR_STATUSES) {
           router.errorHandler(status, FailureMapper::handle);
         }
-        return vertx.createHttpServer(new HttpServerOptions()
+        return sessions.ready().compose(v -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(http.host())
             .setPort(http.port())
             .setCompressionSupported(true)
@@ -132,7 +139,7 @@ public class HttpVerticle extends VerticleBase {
           .requestHandler(router)
           .invalidRequestHandler(MalformedRequests::answer)
           .listen()
-          .onSuccess(s -> server = s);
+          .onSuccess(s -> server = s));
       }));
   }
 
@@ -182,6 +189,7 @@ public class HttpVerticle extends VerticleBase {
       : server.shutdown(graceMs + LAST_EVENT_MS, TimeUnit.MILLISECONDS);
     return closing.eventually(() -> gateway == null ? Future.succeededFuture() : gateway.close())
       .eventually(() -> readiness == null ? Future.succeededFuture() : readiness.close())
+      .eventually(() -> sessions == null ? Future.succeededFuture() : sessions.close())
       .eventually(() -> pool.close());
   }
 }
