@@ -5,6 +5,7 @@ import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.auth.EmailTokens;
 import dev.chrysalis.forge.errors.Errors;
 import dev.chrysalis.forge.mail.MailVerticle;
+import dev.chrysalis.forge.text.EmailAddress;
 import dev.chrysalis.forge.store.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,7 +18,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** Organizations, their members, invites and audit log: the rules; SQL lives in {@link OrgStore}. */
 final class Orgs {
@@ -180,8 +180,8 @@ final class Orgs {
    */
   Future<JsonObject> invite(String userId, JsonObject r) throws ServiceException {
     String orgId = Input.requiredId(r, "org_id");
-    String email = Input.requiredLine(r, "email", 254).toLowerCase(Locale.ROOT);
-    if (!email.matches("^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$")) {
+    String email = EmailAddress.normalize(Input.requiredLine(r, "email", 254));
+    if (email == null) {
       return Errors.badRequest("invalid_email", "email is not a valid address.", "email");
     }
     Role role = Input.role(r, "role", Role.MEMBER);
