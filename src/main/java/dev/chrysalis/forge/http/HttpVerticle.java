@@ -85,7 +85,8 @@ public class HttpVerticle extends VerticleBase {
         Routes routes = new Routes(builder);
         RateLimitCheck rateLimit = new RateLimitCheck(
           RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
-        routes.addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
+        // the org context is decided once, before the rate limit whose tier depends on it
+        routes.addAuthedCheck(OrgContext.check()).addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
         if (AuthConfig.from(config()).requireVerifiedEmail()) {
           routes.requireVerifiedEmail(new VerifiedEmailCheck(auth));
         }

@@ -41,7 +41,9 @@ class VaultOrgApiTest {
 
   @BeforeAll
   static void start() throws Exception {
+    // billing (the rate limiter's plan lookup) and the vault ask the same membership source
     app = TestApp.start(TestApp.env("CHRYSALIS_VAULT_MEMBERSHIP_ADDRESS", MEMBERSHIP_ADDRESS,
+      "CHRYSALIS_BILLING_MEMBERSHIP_ADDRESS", MEMBERSHIP_ADDRESS,
       "OPENAI_API_KEY", SERVICE_OPENAI));
     api = app.api();
     registerWorkspace();
@@ -98,12 +100,13 @@ class VaultOrgApiTest {
       Api.Resp v = api.call("validateProviderKey").bearer(u.token()).path("provider", "mistral").query("org_id", ORG).send();
       assertThat(v.status()).isEqualTo(403);
     }
+    // an org the caller is not in is invisible to them: the same 404 as everywhere
     Api.Resp out = addOrgKey(outsider, "cohere", PlaintextKeys.fresh("co-"));
-    assertThat(out.status()).isEqualTo(403);
-    assertThat(out.error().getString("code")).isEqualTo("not_org_member");
+    assertThat(out.status()).isEqualTo(404);
+    assertThat(out.error().getString("code")).isEqualTo("org_not_found");
     Api.Resp outList = api.call("listProviderKeys").bearer(outsider.token()).query("org_id", ORG).send();
-    assertThat(outList.status()).isEqualTo(403);
-    outList.error();
+    assertThat(outList.status()).isEqualTo(404);
+    assertThat(outList.error().getString("code")).isEqualTo("org_not_found");
 
     for (Users.Registered u : new Users.Registered[] {owner, admin, plain, reader}) {
       Api.Resp list = api.call("listProviderKeys").bearer(u.token()).query("org_id", ORG).send().expect(200);
@@ -119,7 +122,7 @@ class VaultOrgApiTest {
   }
 
   @Test
-  void resolutionOrderIsUserThenOrgThenServiceAndNonMembersSkipTheOrg() {
+  void resolutionOrderIsUserThenOrgThenServiceAndNonMembersAreRefused() {
     Users.Registered admin = member("admin");
     Users.Registered plain = member("member");
     Users.Registered outsider = Users.register(api);
@@ -137,10 +140,11 @@ class VaultOrgApiTest {
     JsonObject viaUser = VaultCalls.resolve(app, VaultCalls.personal(plain.id(), "openai").put("org_id", ORG));
     assertThat(viaUser.getString("key")).isEqualTo(personal);
 
-    JsonObject notMember = VaultCalls.resolve(app, VaultCalls.personal(outsider.id(), "openai").put("org_id", ORG));
-    assertThat(notMember.getString("key")).isEqualTo(SERVICE_OPENAI);
-    assertThat(notMember.getBoolean("is_byok")).isFalse();
-    assertThat(notMember.getValue("provider_key_id")).isNull();
+    // an org the caller is not in is refused, never quietly replaced by the service key
+    ServiceException notMember = VaultCalls.resolveFails(app, VaultCalls.personal(outsider.id(), "openai")
+      .put("org_id", ORG));
+    assertThat(notMember.failureCode()).isEqualTo(404);
+    assertThat(notMember.getDebugInfo().getString("code")).isEqualTo("org_not_found");
 
     JsonObject noOrg = VaultCalls.resolve(app, VaultCalls.personal(admin.id(), "openai"));
     assertThat(noOrg.getString("key")).isEqualTo(SERVICE_OPENAI);
@@ -178,7 +182,7 @@ class VaultOrgApiTest {
     app.vertx().eventBus().publish(VaultService.MEMBERSHIP_CHANGED_ADDRESS,
       new JsonObject().put("org_id", ORG).put("user_id", leaving.id()));
     ServiceException gone = VaultCalls.resolveFails(app, VaultCalls.personal(leaving.id(), "cohere").put("org_id", ORG));
-    assertThat(gone.getDebugInfo().getString("code")).isEqualTo("provider_key_missing");
+    assertThat(gone.getDebugInfo().getString("code")).isEqualTo("org_not_found");
   }
 
   @Test
