@@ -43,7 +43,7 @@ export async function render(main) {
     ], metrics, 'No counters.', 'Billing counters')));
 
   const planForm = (kind) => {
-    const id = h('input', {type: 'text', name: `${kind}_id`, required: true, maxlength: 64, pattern: '[A-Za-z0-9_-]+'});
+    const id = h('input', {type: 'text', name: `${kind}_id`, required: true, maxlength: 64, pattern: '[A-Za-z0-9_\\-]+'});
     const plan = options(h('select', {name: 'plan'}), planIds, plans.default_plan);
     return form({'aria-label': `Set the plan of ${kind === 'user' ? 'a user' : 'an organization'}`}, [
       field(kind === 'user' ? 'User id (usr_…)' : 'Organization id (org_…)', id),
@@ -60,7 +60,7 @@ export async function render(main) {
   }
 
   if (await served('/admin/users/{id}/status')) {
-    const id = h('input', {type: 'text', name: 'status_user_id', required: true, maxlength: 64, pattern: '[A-Za-z0-9_-]+'});
+    const id = h('input', {type: 'text', name: 'status_user_id', required: true, maxlength: 64, pattern: '[A-Za-z0-9_\\-]+'});
     const state = options(h('select', {name: 'status'}), [['suspended', 'suspended (every session and key stops at once)'], ['active', 'active']], 'suspended');
     append(main, section('Suspend or reactivate a user', form({'aria-label': 'Suspend or reactivate a user'}, [
       field('User id (usr_…)', id),

@@ -31,7 +31,8 @@ export function barChart(title, labels, values, format) {
   });
   const every = Math.ceil(labels.length / 6);
   const xLabels = labels.map((label, i) => (i % every === 0 || i === labels.length - 1
-    ? s('text', {x: (PAD_LEFT + i * step + step / 2).toFixed(1), y: H - 6, 'text-anchor': 'middle'}, label.slice(5))
+    ? s('text', {x: (PAD_LEFT + i * step + step / 2).toFixed(1), y: H - 6,
+      'text-anchor': i === labels.length - 1 ? 'end' : i === 0 ? 'start' : 'middle'}, label.slice(5))
     : null));
   const total = values.reduce((a, b) => a + (b || 0), 0);
   const peak = values.indexOf(max);

@@ -36,7 +36,7 @@ export function s(tag, props, ...children) {
   return build(document.createElementNS(SVG_NS, tag), props, children);
 }
 
-export function append(el, children) {
+export function append(el, ...children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) {
       continue;

@@ -19,7 +19,7 @@ export async function render(main, ctx) {
   const box = messageBox();
   const list = h('div');
   const name = h('input', {type: 'text', name: 'name', required: true, maxlength: 100});
-  const slug = h('input', {type: 'text', name: 'slug', required: true, maxlength: 64, pattern: '[a-z0-9-]+'});
+  const slug = h('input', {type: 'text', name: 'slug', required: true, maxlength: 64, pattern: '[a-z0-9\\-]+'});
   let slugTouched = false;
   slug.addEventListener('input', () => { slugTouched = true; });
   name.addEventListener('input', () => {

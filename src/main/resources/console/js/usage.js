@@ -6,6 +6,10 @@ import {api, all, qs, rateLimit} from './api.js';
 import {page, section, table, messageBox, run, scopeOptions} from './ui.js';
 import {barChart} from './chart.js';
 
+function messages(n) {
+  return `${number(n)} ${n === 1 ? 'message' : 'messages'}`;
+}
+
 function lastDays(to, n) {
   const end = new Date(`${to}T00:00:00Z`);
   const days = [];
@@ -52,8 +56,8 @@ export async function render(main) {
       h('div', {class: 'grid'},
         h('div', {class: 'card'}, h('h2', null, 'Today'),
           h('p', {class: 'stat', id: 'quota-used'}, plan.daily_limit === null
-            ? `${number(plan.used_today)} messages`
-            : `${number(plan.used_today)} of ${number(plan.daily_limit)} messages`),
+            ? messages(plan.used_today)
+            : `${number(plan.used_today)} of ${messages(plan.daily_limit)}`),
           h('p', {class: 'muted'}, plan.daily_limit === null ? 'No daily limit on this plan.'
             : `${number(plan.remaining_today)} left; the count resets at ${when(plan.resets_at)}.`)),
         h('div', {class: 'card'}, h('h2', null, 'Rate limit'),
@@ -61,7 +65,7 @@ export async function render(main) {
           h('p', {class: 'muted'}, plan.rate_per_minute ? `${number(plan.rate_per_minute)} requests per minute.` : ''),
           limits ? h('p', {class: 'muted'}, `Right now: ${number(limits.remaining)} of ${number(limits.limit)} left in the current window.`) : null),
         h('div', {class: 'card'}, h('h2', null, 'Last 30 days'),
-          h('p', {class: 'stat', id: 'usage-messages'}, `${number(usage.messages)} messages`),
+          h('p', {class: 'stat', id: 'usage-messages'}, messages(usage.messages)),
           h('p', {class: 'muted'}, `${number(usage.tokens)} tokens, ${usd(usage.cost_usd)}`))),
       barChart('Messages per day', days, series('messages')),
       barChart('Tokens per day', days, series('tokens')),

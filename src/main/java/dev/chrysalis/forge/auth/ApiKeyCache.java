@@ -53,6 +53,10 @@ final class ApiKeyCache {
     byHash.values().removeIf(e -> e.row.id().equals(keyId));
   }
 
+  void removeUser(String userId) {
+    byHash.values().removeIf(e -> e.row.userId().equals(userId));
+  }
+
   int size() {
     return byHash.size();
   }

@@ -64,10 +64,14 @@ final class ApiKeyStore {
       });
   }
 
-  /** Keys of active users with this lookup prefix (almost always zero or one). */
+  /**
+   * Keys with this lookup prefix (almost always zero or one). Whether the owner is suspended is
+   * judged on every request by the HTTP layer's session check, so a suspended owner's key is
+   * answered 403 {@code account_suspended} rather than remembered as unknown.
+   */
   Future<List<KeyRow>> byPrefix(String prefix) {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM api_keys k JOIN users u ON u.id = k.user_id "
-        + "WHERE k.prefix = $1 AND u.status = 'active'")
+        + "WHERE k.prefix = $1")
       .execute(Tuple.of(prefix)).map(rows -> {
         List<KeyRow> out = new ArrayList<>();
         rows.forEach(r -> out.add(toRow(r)));

@@ -48,6 +48,22 @@ public interface AuthService {
    */
   Future<JsonObject> requireOperator(String userId);
 
+  /**
+   * Ends every session token of the user, on every node within a second → {logged_out:true}. API
+   * keys keep working (delete them to revoke them).
+   */
+  Future<JsonObject> logout(String userId, JsonObject context);
+
+  /**
+   * Operators only: {status:"suspended"|"active", context?} → {id, email, status}. Either way every
+   * session of the user ends; while suspended, the user's session tokens and API keys are refused
+   * on every node within a second and sign-in answers 403. Audited.
+   */
+  Future<JsonObject> setUserStatus(String actorId, String userId, JsonObject request);
+
+  /** → {user_id, session_version, status}; 404 when unknown. What {@link SessionStates} caches. */
+  Future<JsonObject> sessionState(String userId);
+
   /** → {id, email, email_verified, display_name, avatar_url, created_at}; 404 when unknown. */
   Future<JsonObject> getUser(String userId);
 

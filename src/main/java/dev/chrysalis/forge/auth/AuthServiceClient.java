@@ -25,6 +25,11 @@ final class AuthServiceClient extends AuthServiceVertxEBProxy {
   }
 
   @Override
+  public Future<JsonObject> sessionState(String userId) {
+    return LocalServices.readRetryingOnce(() -> super.sessionState(userId), () -> anyNode.sessionState(userId));
+  }
+
+  @Override
   public Future<JsonObject> getUser(String userId) {
     return LocalServices.readRetryingOnce(() -> super.getUser(userId), () -> anyNode.getUser(userId));
   }

@@ -56,10 +56,12 @@ final class AuthServiceImpl implements AuthService {
   private final Operators operators;
 
   private final ObjectCaps caps;
+  private final LoginThrottleStore throttle;
 
   AuthServiceImpl(Vertx vertx, AuthConfig config, UserStore users, ApiKeyStore keys, EmailTokenStore emailTokens,
-                  JwtTokens tokens, ObjectCaps caps) {
+                  LoginThrottleStore throttle, JwtTokens tokens, ObjectCaps caps) {
     this.vertx = vertx;
+    this.throttle = throttle;
     this.caps = caps;
     this.emailTokens = emailTokens;
     this.operators = new Operators(config.adminEmails());
@@ -76,6 +78,15 @@ final class AuthServiceImpl implements AuthService {
 
   void forgetKey(String keyId) {
     cache.removeKey(keyId);
+  }
+
+  /** Every session of the user ended (here or on another node): cached keys are read afresh. */
+  void sessionsEnded(String userId) {
+    cache.removeUser(userId);
+  }
+
+  Future<Integer> sweepLoginThrottle() {
+    return throttle.sweep();
   }
 
   /** A key with this hash was created (here or on another node). */
@@ -107,7 +118,7 @@ final class AuthServiceImpl implements AuthService {
         // the account exists either way; a mail that could not be queued is sent again on resend
         mailVerification(id, email).onFailure(t -> LOG.warn("verification mail for {} not queued: {}", id,
           t.getClass().getSimpleName()));
-        return session(id, email, displayName);
+        return session(id, email, displayName, 0);
       })
       .recover(Errors::internal);
   }
@@ -116,15 +127,16 @@ final class AuthServiceImpl implements AuthService {
   public Future<JsonObject> login(JsonObject request) {
     String email = normalizeEmail(request.getString("email"));
     String password = request.getString("password", "");
-    return users.lockedForSeconds(email).compose(locked -> {
-      if (locked > 0) {
-        AuditEvent.publish(vertx, "login.locked", null, email, request, null);
-        return Future.failedFuture(lockedOut(locked));
+    String network = ClientNetwork.of(request.getString("ip"));
+    return throttle.blockedForSeconds(email, network).compose(blocked -> {
+      if (blocked > 0) {
+        AuditEvent.publish(vertx, "login.locked", null, email, request, new JsonObject().put("network", network));
+        return Future.failedFuture(lockedOut(blocked));
       }
       return users.byEmail(email).compose(user -> checkPassword(user, password).compose(ok -> {
         if (!ok) {
           AuditEvent.publish(vertx, "login.failed", user == null ? null : user.id(), email, request, null);
-          return users.recordFailure(email, config.lockoutThreshold(), config.lockoutSeconds())
+          return throttle.recordFailure(email, network, config.lockoutThreshold(), config.lockoutSeconds())
             .compose(v -> Errors.unauthorized("invalid_credentials", "Invalid email or password."));
         }
         if (!"active".equals(user.status())) {
@@ -134,10 +146,10 @@ final class AuthServiceImpl implements AuthService {
           ? vertx.executeBlocking(() -> hasher.hash(password), false)
           : Future.succeededFuture(null);
         return newHash
-          .compose(h -> Future.all(users.recordLogin(user.id(), h), users.clearFailures(email)))
+          .compose(h -> Future.all(users.recordLogin(user.id(), h), throttle.clear(email, network)))
           .map(v -> {
             AuditEvent.publish(vertx, "login.succeeded", user.id(), user.id(), request, null);
-            return session(user.id(), user.email(), user.displayName());
+            return session(user.id(), user.email(), user.displayName(), user.sessionVersion());
           });
       }));
     }).recover(Errors::internal);
@@ -155,14 +167,68 @@ final class AuthServiceImpl implements AuthService {
 
   private static ServiceException lockedOut(long seconds) {
     ServiceException e = Errors.error(429, "login_locked",
-      "Too many failed logins for this account. Try again in " + seconds + " seconds.", null);
+      "Too many failed logins for this account from your network. Try again in " + seconds + " seconds.", null);
     e.getDebugInfo().put("retry_after", seconds);
     return e;
   }
 
-  private JsonObject session(String id, String email, String displayName) {
+  private JsonObject session(String id, String email, String displayName, long sessionVersion) {
     return new JsonObject().put("id", id).put("email", email).put("display_name", displayName)
-      .put("token", tokens.issue(id, email));
+      .put("token", tokens.issue(id, email, sessionVersion));
+  }
+
+  // ---- ending sessions: logout, password reset, suspension ----
+
+  /** Raises the session version (and sets the status when given), then tells every node. */
+  private Future<JsonObject> endSessions(String userId, String status) {
+    return users.endSessions(userId, status).map(state -> {
+      if (state != null) {
+        cache.removeUser(userId);
+        vertx.eventBus().publish(SessionStates.REVOKED_ADDRESS, state);
+      }
+      return state;
+    });
+  }
+
+  @Override
+  public Future<JsonObject> sessionState(String userId) {
+    return users.sessionState(userId).compose(state -> state == null
+      ? Errors.<JsonObject>notFound("User not found.")
+      : Future.succeededFuture(state)).recover(Errors::internal);
+  }
+
+  @Override
+  public Future<JsonObject> logout(String userId, JsonObject context) {
+    return endSessions(userId, null).compose(state -> {
+      if (state == null) {
+        return Errors.<JsonObject>notFound("User not found.");
+      }
+      AuditEvent.publish(vertx, "user.logged_out", userId, userId, context, null);
+      return Future.succeededFuture(new JsonObject().put("logged_out", true));
+    }).recover(Errors::internal);
+  }
+
+  @Override
+  public Future<JsonObject> setUserStatus(String actorId, String userId, JsonObject request) {
+    String status = request.getString("status");
+    if (!"active".equals(status) && !"suspended".equals(status)) {
+      return Errors.badRequest("invalid_status", "status must be \"active\" or \"suspended\".", "status");
+    }
+    JsonObject context = request.getJsonObject("context", new JsonObject());
+    return requireOperator(actorId).compose(operator -> {
+      if (userId.equals(actorId) && "suspended".equals(status)) {
+        return Errors.<JsonObject>conflict("cannot_suspend_self", "An operator cannot suspend their own account.");
+      }
+      return endSessions(userId, status).compose(state -> {
+        if (state == null) {
+          return Errors.<JsonObject>notFound("User not found.");
+        }
+        AuditEvent.publish(vertx, "suspended".equals(status) ? "user.suspended" : "user.reactivated", actorId, userId,
+          context, new JsonObject().put("status", status));
+        return users.byId(userId).map(u -> new JsonObject().put("id", u.id()).put("email", u.email())
+          .put("status", u.status()));
+      });
+    }).recover(Errors::internal);
   }
 
   // ---- mailed tokens: verification and password reset ----
@@ -284,7 +350,8 @@ final class AuthServiceImpl implements AuthService {
         }
         return vertx.executeBlocking(() -> hasher.hash(password), false)
           .compose(hash -> users.setPassword(user.id(), hash))
-          .compose(v -> Future.all(emailTokens.revokeOpen(user.id(), "reset"), users.clearFailures(user.email())))
+          .compose(v -> Future.all(emailTokens.revokeOpen(user.id(), "reset"), throttle.clearAll(user.email()),
+            endSessions(user.id(), null)))
           .map(v -> {
             // the mail reached its owner, so the address is proven as well
             users.markVerified(user.id(), user.email());

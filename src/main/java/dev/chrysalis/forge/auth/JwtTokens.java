@@ -46,8 +46,10 @@ public final class JwtTokens {
     selfTest();
   }
 
-  public String issue(String userId, String email) {
-    JsonObject claims = new JsonObject().put("sub", userId).put("email", email).put("jti", UUID.randomUUID().toString());
+  /** A session token; {@code sv} is the account's session version, see {@link SessionStates}. */
+  public String issue(String userId, String email, long sessionVersion) {
+    JsonObject claims = new JsonObject().put("sub", userId).put("email", email).put("sv", sessionVersion)
+      .put("jti", UUID.randomUUID().toString());
     return jwt.generateToken(claims, new JWTOptions().setAlgorithm(ALG).setExpiresInSeconds((int) lifetimeSeconds)
       .setIssuer(issuer).setAudience(List.of(audience)));
   }
@@ -110,7 +112,7 @@ public final class JwtTokens {
     if (checkHeader(unsigned) == null) {
       throw new IllegalStateException("JWT verifier accepts alg=none");
     }
-    String token = issue("usr_selftest", "selftest@invalid");
+    String token = issue("usr_selftest", "selftest@invalid", 0);
     if (token.split("\\.").length != 3 || token.endsWith(".")) {
       throw new IllegalStateException("JWT signing key did not load");
     }

@@ -10,11 +10,11 @@ import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
-/** SQL for {@code users} and {@code login_failures}. */
+/** SQL for {@code users}. */
 final class UserStore {
 
   record UserRow(String id, String email, String passwordHash, String displayName, String avatarUrl,
-                 String status, OffsetDateTime createdAt, boolean emailVerified) {
+                 String status, OffsetDateTime createdAt, boolean emailVerified, long sessionVersion) {
 
     JsonObject publicJson() {
       return new JsonObject().put("id", id).put("email", email).put("email_verified", emailVerified)
@@ -23,7 +23,7 @@ final class UserStore {
     }
   }
 
-  private static final String COLUMNS = "id, email, password_hash, display_name, avatar_url, status, created_at, email_verified";
+  private static final String COLUMNS = "id, email, password_hash, display_name, avatar_url, status, created_at, email_verified, session_version";
 
   private final Pool pool;
 
@@ -65,27 +65,29 @@ final class UserStore {
       .execute(Tuple.of(id, passwordHash)).mapEmpty();
   }
 
-  /** Seconds left on a lockout for this email, 0 when none. */
-  Future<Long> lockedForSeconds(String email) {
-    return pool.preparedQuery(
-        "SELECT CEIL(EXTRACT(EPOCH FROM (locked_until - now())))::bigint AS s FROM login_failures "
-          + "WHERE email = $1 AND locked_until > now()")
-      .execute(Tuple.of(email))
-      .map(rows -> rows.size() == 0 ? 0L : Math.max(1L, rows.iterator().next().getLong("s")));
+  /** {user_id, session_version, status}, or null when there is no such user. */
+  Future<JsonObject> sessionState(String id) {
+    return pool.preparedQuery("SELECT id, session_version, status FROM users WHERE id = $1").execute(Tuple.of(id))
+      .map(UserStore::sessionJson);
   }
 
-  /** Counts one more consecutive failure; locks the email once the threshold is reached. */
-  Future<Void> recordFailure(String email, int threshold, long lockoutSeconds) {
-    return pool.preparedQuery(
-        "INSERT INTO login_failures (email, failures, last_failed_at, locked_until) VALUES ($1, 1, now(), "
-          + "CASE WHEN 1 >= $2 THEN now() + make_interval(secs => $3) END) "
-          + "ON CONFLICT (email) DO UPDATE SET failures = login_failures.failures + 1, last_failed_at = now(), "
-          + "locked_until = CASE WHEN login_failures.failures + 1 >= $2 THEN now() + make_interval(secs => $3) END")
-      .execute(Tuple.of(email, threshold, (double) lockoutSeconds)).mapEmpty();
+  /**
+   * Ends every session of the user (raises the session version), setting the status as well when
+   * {@code status} is not null; → the new {user_id, session_version, status}, null when no such user.
+   */
+  Future<JsonObject> endSessions(String id, String status) {
+    return pool.preparedQuery("UPDATE users SET session_version = session_version + 1, "
+        + "status = COALESCE($2, status), updated_at = now() WHERE id = $1 RETURNING id, session_version, status")
+      .execute(Tuple.of(id, status)).map(UserStore::sessionJson);
   }
 
-  Future<Void> clearFailures(String email) {
-    return pool.preparedQuery("DELETE FROM login_failures WHERE email = $1").execute(Tuple.of(email)).mapEmpty();
+  private static JsonObject sessionJson(RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      return null;
+    }
+    Row r = rows.iterator().next();
+    return new JsonObject().put("user_id", r.getString("id")).put("session_version", r.getLong("session_version"))
+      .put("status", r.getString("status"));
   }
 
   private static UserRow first(RowSet<Row> rows) {
@@ -95,6 +97,7 @@ final class UserStore {
     Row r = rows.iterator().next();
     return new UserRow(r.getString("id"), r.getString("email"), r.getString("password_hash"),
       r.getString("display_name"), r.getString("avatar_url"), r.getString("status"),
-      r.getOffsetDateTime("created_at").withOffsetSameInstant(ZoneOffset.UTC), r.getBoolean("email_verified"));
+      r.getOffsetDateTime("created_at").withOffsetSameInstant(ZoneOffset.UTC), r.getBoolean("email_verified"),
+      r.getLong("session_version"));
   }
 }

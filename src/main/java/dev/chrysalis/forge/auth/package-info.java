@@ -1,6 +1,6 @@
 /**
  * Accounts and credentials: users, passwords, JWTs and API keys. Owns the {@code users},
- * {@code api_keys} and {@code login_failures} tables and serves {@link dev.chrysalis.forge.auth.AuthService}
+ * {@code api_keys}, {@code email_tokens} and {@code login_throttle} tables and serves {@link dev.chrysalis.forge.auth.AuthService}
  * on {@code forge.auth}.
  */
 @ModuleGen(name = "forge-auth", groupPackage = "dev.chrysalis.forge")

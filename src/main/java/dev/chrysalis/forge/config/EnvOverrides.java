@@ -25,6 +25,7 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_TRUSTED_PROXIES", "server.trusted_proxies");
     PATHS.put("CHRYSALIS_DATABASE_URL", "database.url");
     PATHS.put("CHRYSALIS_DB_POOL_SIZE", "database.pool_size");
+    PATHS.put("CHRYSALIS_DB_STATEMENT_TIMEOUT_MS", "database.statement_timeout_ms");
     PATHS.put("CHRYSALIS_EMBEDDED_DB_PORT", "database.embedded_port");
     PATHS.put("CHRYSALIS_SECRET_KEY", "auth.secret_key");
     PATHS.put("CHRYSALIS_SESSION_LIFETIME", "auth.session_lifetime");
@@ -71,6 +72,9 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_INVITE_TTL_SECONDS", "workspace.invite_ttl_seconds");
     PATHS.put("CHRYSALIS_MAX_CONTEXTS_PER_THREAD", "workspace.max_contexts_per_thread");
     PATHS.put("CHRYSALIS_MAX_CONTEXT_DEPTH", "workspace.max_context_depth");
+    PATHS.put("CHRYSALIS_MAX_CONTEXT_BYTES_PER_THREAD", "workspace.max_context_bytes_per_thread");
+    PATHS.put("CHRYSALIS_CONTEXT_PAGE_BYTES", "workspace.context_page_bytes");
+    PATHS.put("CHRYSALIS_RELATIONS_SHOWN", "workspace.relations_shown");
     PATHS.put("CHRYSALIS_REDIS_URL", "ratelimit.redis_url");
     PATHS.put("CHRYSALIS_REDIS_TIMEOUT_MS", "ratelimit.redis_timeout_ms");
     PATHS.put("CHRYSALIS_REDIS_RETRY_MS", "ratelimit.redis_retry_ms");
@@ -133,6 +137,7 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_LIVE_MODELS_TTL_SECONDS", "gateway.live_models_ttl_seconds");
     PATHS.put("CHRYSALIS_THREAD_MAX_MESSAGES", "gateway.thread_max_messages");
     PATHS.put("CHRYSALIS_THREAD_MAX_TOKENS", "gateway.thread_max_tokens");
+    PATHS.put("CHRYSALIS_THREAD_ROTATION_RETRY_MS", "gateway.thread_rotation_retry_ms");
     // cluster, metrics, bridge (issue 8); readiness reads the rate limiter's CHRYSALIS_REDIS_URL too
     PATHS.put("CHRYSALIS_CLUSTER", "cluster.enabled");
     PATHS.put("CHRYSALIS_CLUSTER_NAME", "cluster.name");

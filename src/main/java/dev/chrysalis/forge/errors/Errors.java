@@ -92,7 +92,9 @@ public final class Errors {
       }
       if (c instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
         && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P")
-        || pg.getSqlState().startsWith("53") || pg.getSqlState().equals("3D000"))) {
+        || pg.getSqlState().startsWith("53") || pg.getSqlState().equals("3D000")
+        // 57014: the statement timeout cancelled the statement (a busy database, retried later)
+        || pg.getSqlState().equals("57014"))) {
         return true;
       }
       String m = c.getMessage();

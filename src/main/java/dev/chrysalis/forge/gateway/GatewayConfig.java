@@ -24,6 +24,7 @@ public record GatewayConfig(
   long liveModelsTtlSeconds,
   int threadMaxMessages,
   long threadMaxTokens,
+  long threadRotationRetryMs,
   Map<String, ProviderSettings> providers,
   ModelCatalog catalog,
   UpstreamRetry.Settings retry) {
@@ -54,6 +55,7 @@ public record GatewayConfig(
       g.getLong("live_models_ttl_seconds", 300L),
       g.getInteger("thread_max_messages", 100),
       g.getLong("thread_max_tokens", 80_000L),
+      positive(g.getLong("thread_rotation_retry_ms", 60_000L), "gateway.thread_rotation_retry_ms"),
       Map.copyOf(providers),
       ModelCatalog.from(config),
       UpstreamRetry.Settings.from(g));
@@ -61,6 +63,13 @@ public record GatewayConfig(
 
   public ProviderSettings provider(String name) {
     return providers.getOrDefault(name, new ProviderSettings("", ""));
+  }
+
+  private static long positive(long value, String key) {
+    if (value < 1) {
+      throw new IllegalArgumentException(key + " must be positive");
+    }
+    return value;
   }
 
   private static Set<String> csv(String s) {

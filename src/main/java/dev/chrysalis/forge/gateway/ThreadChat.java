@@ -17,9 +17,15 @@ import java.util.List;
  * Chat inside a thread: the thread's active session (created when there is none), a prompt made
  * of the thread summary, the chosen context node (title, body, path) and the session history,
  * one model call through the same gated, billed path as {@code /v1/chat/completions}, and both
- * messages stored with their tokens and cost. When a session passes the message or token limit
- * it is rotated after the answer went out: the model summarizes it, the summary becomes the
- * thread's, the session is archived, and the next message opens a new one.
+ * messages stored with their tokens and cost. The prompt holds only what fits the token budget
+ * ({@code gateway.thread_max_tokens}, and three quarters of the model's context window): the
+ * latest messages of the session whose sizes fit what the summary, the context node and the new
+ * message leave, and the database reads no other message. When a session passes the message or
+ * token limit it is rotated after the answer went out: one message claims the rotation, the model
+ * summarizes what it was sent (the summary cut to what the thread can store), the summary becomes
+ * the thread's, the session is archived, and the next message opens a new one. A rotation that
+ * fails is recorded and not tried again before its backoff ({@code thread_rotation_retry_ms},
+ * doubled per failure), so a failing summary is not repeated on every message.
  *
  * <p>Streamed, the answer goes out as {@code chat.completion.chunk} events while the model writes
  * it; once it ended the messages are stored, and only then the last chunk (no choices; usage,
@@ -32,6 +38,12 @@ public final class ThreadChat {
 
   private static final Logger LOG = LoggerFactory.getLogger(ThreadChat.class);
   private static final int HISTORY = 1000;
+  /** Bytes of text counted per token when sizing a prompt: low, so the estimate errs towards fewer tokens. */
+  static final int BYTES_PER_TOKEN = 3;
+  /** The most a thread summary may hold (the thread's summary column takes this many characters). */
+  static final int MAX_SUMMARY_CHARS = 20_000;
+  /** What the summary call may write: a summary this long fits {@link #MAX_SUMMARY_CHARS} in most languages. */
+  static final int SUMMARY_MAX_TOKENS = 4_000;
 
   private final ChatGateway gateway;
   private final WorkspaceService workspace;
@@ -43,8 +55,11 @@ public final class ThreadChat {
     this.config = config;
   }
 
-  /** The session a message goes to, the chat body built for it, and the history it was built from. */
-  private record Turn(String sessionId, JsonObject body, JsonArray past) {
+  /**
+   * The session a message goes to, the chat body built for it, and the session's totals before
+   * this message ({@code message_count}, {@code tokens_in}, {@code tokens_out}).
+   */
+  private record Turn(String sessionId, JsonObject body, JsonObject sessionUsage) {
   }
 
   /** request {content, mode?, context_node_id?, model?} → {thread_id, session_id, message, usage}. */
@@ -54,7 +69,7 @@ public final class ThreadChat {
         if (outcome.unanswered() != null) {
           return Future.failedFuture(outcome.unanswered());
         }
-        return store(caller, threadId, turn.sessionId(), request, turn.body(), turn.past(), outcome);
+        return store(caller, threadId, turn.sessionId(), request, turn.body(), turn.sessionUsage(), outcome);
       }));
   }
 
@@ -78,7 +93,7 @@ public final class ThreadChat {
           end(response, null);
           return Future.<Void>succeededFuture();
         }
-        return store(caller, threadId, turn.sessionId(), request, turn.body(), turn.past(), outcome)
+        return store(caller, threadId, turn.sessionId(), request, turn.body(), turn.sessionUsage(), outcome)
           .onSuccess(stored -> end(response, complete ? lastChunk(answer, outcome.usage(), stored) : null))
           .onFailure(t -> {
             LOG.warn("streamed answer of request {} not stored: {}", caller.requestId(), t.getMessage());
@@ -122,38 +137,49 @@ public final class ThreadChat {
     if (request.getString("mode") != null) {
       options.put("mode", request.getString("mode"));
     }
-    if (request.getString("model") != null) {
-      // a model the catalog cannot place is refused before a session is opened for the turn
-      try {
-        gateway.router().route(request.getString("model"));
-      } catch (ServiceException e) {
-        return Future.failedFuture(e);
-      }
+    // a model the catalog cannot place is refused before a session is opened for the turn
+    ModelRoute route;
+    try {
+      route = gateway.router().route(request.getString("model"));
+    } catch (ServiceException e) {
+      return Future.failedFuture(e);
     }
     // the thread and the context node are checked before the active session is looked up, since
     // that creates one when there is none: a refused message opens nothing
-    return workspace.getThread(caller.userId(), new JsonObject().put("thread_id", threadId)).compose(thread -> {
-      try {
-        prompt(thread, new JsonArray(), request);
-      } catch (ServiceException e) {
-        return Future.failedFuture(e);
-      }
+    return workspace.threadChatContext(caller.userId(), threadId, request.getString("context_node_id")).compose(ctx -> {
+      JsonObject thread = ctx.getJsonObject("thread");
+      String system = system(thread, ctx.getJsonObject("focus"));
+      long fixed = utf8(system) + utf8(request.getString("content"));
+      long historyBytes = Math.max(0, tokenBudget(route) * BYTES_PER_TOKEN - fixed);
       return workspace.activeThreadSession(caller.userId(), threadId, options).compose(session -> {
         String sessionId = session.getString("id");
-        return workspace.sessionHistory(caller.userId(), sessionId, HISTORY).map(history -> {
-          JsonArray past = history.getJsonArray("messages", new JsonArray());
-          JsonObject body = new JsonObject().put("messages", prompt(thread, past, request));
-          if (request.getString("model") != null) {
-            body.put("model", request.getString("model"));
-          }
-          return new Turn(sessionId, body, past);
-        });
+        return workspace.sessionWindow(caller.userId(), sessionId,
+            new JsonObject().put("max_messages", HISTORY).put("max_bytes", historyBytes))
+          .map(window -> {
+            JsonArray past = window.getJsonArray("messages", new JsonArray());
+            JsonObject body = new JsonObject().put("messages", prompt(system, past, request));
+            if (request.getString("model") != null) {
+              body.put("model", request.getString("model"));
+            }
+            return new Turn(sessionId, body, window.getJsonObject("usage", new JsonObject()));
+          });
       });
     });
   }
 
+  /** The tokens a thread message may send: the setting, and at most three quarters of the model's window. */
+  long tokenBudget(ModelRoute route) {
+    long budget = config.threadMaxTokens();
+    long window = route.model().entry() == null ? 0 : route.model().entry().contextWindow();
+    return window > 0 ? Math.min(budget, window * 3 / 4) : budget;
+  }
+
+  private static long utf8(String s) {
+    return s == null ? 0 : s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+  }
+
   private Future<JsonObject> store(ChatGateway.Caller caller, String threadId, String sessionId, JsonObject request,
-                                   JsonObject body, JsonArray past, CallOutcome outcome) {
+                                   JsonObject body, JsonObject sessionUsage, CallOutcome outcome) {
     JsonObject completion = outcome.completion();
     String answer = text(completion);
     String model = completion.getString("model");
@@ -165,7 +191,7 @@ public final class ThreadChat {
       .add(new JsonObject().put("role", "assistant").put("content", answer)
         .put("tokens_out", usage.completionTokens()).put("cost_usd", route.model().cost(usage.promptTokens(), usage.completionTokens()).doubleValue()).put("model", model));
     return workspace.appendMessages(caller.userId(), sessionId, messages).map(stored -> {
-      if (needsRotation(past, usage)) {
+      if (needsRotation(sessionUsage, usage)) {
         rotate(caller, sessionId, body, answer);
       }
       return new JsonObject()
@@ -176,20 +202,38 @@ public final class ThreadChat {
     });
   }
 
-  private boolean needsRotation(JsonArray past, Usage usage) {
-    long tokens = usage.totalTokens();
-    for (Object o : past) {
-      JsonObject m = (JsonObject) o;
-      tokens += m.getLong("tokens_in", 0L) + m.getLong("tokens_out", 0L);
-    }
-    return past.size() + 2 >= config.threadMaxMessages() || tokens >= config.threadMaxTokens();
+  private boolean needsRotation(JsonObject sessionUsage, Usage usage) {
+    long tokens = usage.totalTokens() + sessionUsage.getLong("tokens_in", 0L) + sessionUsage.getLong("tokens_out", 0L);
+    return sessionUsage.getLong("message_count", 0L) + 2 >= config.threadMaxMessages() || tokens >= config.threadMaxTokens();
   }
 
-  /** Summarizes the whole session with the model, stores it on the thread and archives the session. */
+  /**
+   * Summarizes what the model was sent this turn (plus its answer) and archives the session with
+   * that summary as the thread's. Only the message that claims the rotation runs it; a failure is
+   * recorded, so the next attempt waits for its backoff instead of coming with the next message.
+   */
   private void rotate(ChatGateway.Caller caller, String sessionId, JsonObject body, String answer) {
+    workspace.claimRotation(caller.userId(), sessionId).compose(claim -> {
+      if (!claim.getBoolean("claimed", false)) {
+        return Future.succeededFuture();
+      }
+      return summarize(caller, sessionId, body, answer)
+        .compose(summary -> workspace.archiveSession(caller.userId(), sessionId, new JsonObject().put("summary", summary)))
+        .<Void>mapEmpty()
+        .recover(t -> {
+          LOG.warn("session {} not rotated: {}", sessionId, t.getMessage());
+          return workspace.rotationFailed(caller.userId(), sessionId,
+              new JsonObject().put("retry_base_ms", config.threadRotationRetryMs()))
+            .onSuccess(r -> LOG.info("rotation of session {} tried again after {}", sessionId, r.getString("not_before")))
+            .mapEmpty();
+        });
+    }).onFailure(t -> LOG.warn("rotation of session {} not recorded: {}", sessionId, t.getMessage()));
+  }
+
+  private Future<String> summarize(ChatGateway.Caller caller, String sessionId, JsonObject body, String answer) {
     JsonArray conversation = new JsonArray().add(new JsonObject().put("role", "system").put("content",
       "Summarize the conversation below for whoever continues it: the goal, decisions taken, facts "
-        + "established and open questions. Be concise; plain text."));
+        + "established and open questions. Be concise; plain text, at most " + (MAX_SUMMARY_CHARS / 2) + " characters."));
     StringBuilder transcript = new StringBuilder();
     for (Object o : body.getJsonArray("messages")) {
       JsonObject m = (JsonObject) o;
@@ -197,44 +241,56 @@ public final class ThreadChat {
     }
     transcript.append("assistant: ").append(answer);
     conversation.add(new JsonObject().put("role", "user").put("content", transcript.toString()));
-    JsonObject summaryBody = new JsonObject().put("messages", conversation);
+    JsonObject summaryBody = new JsonObject().put("messages", conversation).put("max_tokens", SUMMARY_MAX_TOKENS);
     if (body.getString("model") != null) {
       summaryBody.put("model", body.getString("model"));
     }
     ChatGateway.Caller internal = new ChatGateway.Caller(caller.userId(), caller.orgId(), caller.requestId(), sessionId);
-    gateway.chat(summaryBody, internal, null, false, false).compose(outcome -> {
+    return gateway.chat(summaryBody, internal, null, false, false).compose(outcome -> {
       if (outcome.unanswered() != null) {
         return Future.failedFuture(outcome.unanswered());
       }
       String summary = outcome.completion().getJsonArray("choices").getJsonObject(0).getJsonObject("message")
         .getString("content", "");
-      return workspace.archiveSession(caller.userId(), sessionId, new JsonObject().put("summary", summary));
-    }).onFailure(t -> LOG.warn("session {} not rotated (tried again after the next message): {}", sessionId,
-      t.getMessage()));
+      return Future.succeededFuture(bounded(summary));
+    });
   }
 
-  /** System prompt (summary, context node), the session so far, then the new message. */
-  static JsonArray prompt(JsonObject thread, JsonArray past, JsonObject request) {
+  /** The summary cut to what the thread stores, on a character boundary (never half a surrogate pair). */
+  static String bounded(String summary) {
+    if (summary.length() <= MAX_SUMMARY_CHARS) {
+      return summary;
+    }
+    int end = MAX_SUMMARY_CHARS - 1;
+    if (Character.isHighSurrogate(summary.charAt(end - 1))) {
+      end--;
+    }
+    return summary.substring(0, end) + "…";
+  }
+
+  /** The system prompt: the thread's title and summary, and the context node in focus. */
+  static String system(JsonObject thread, JsonObject focus) {
     StringBuilder system = new StringBuilder("You are the Chrysalis Forge assistant, working in the thread \"")
       .append(thread.getString("title", "untitled")).append("\".");
     String summary = thread.getString("summary");
     if (summary != null && !summary.isBlank()) {
       system.append("\n\nSummary of the thread so far:\n").append(summary);
     }
-    String nodeId = request.getString("context_node_id");
-    if (nodeId != null) {
-      List<JsonObject> path = new ArrayList<>();
-      if (!find(thread.getJsonArray("contexts", new JsonArray()), nodeId, path)) {
-        throw Errors.error(404, "context_not_found", "No context node " + nodeId + " in this thread.", "context_node_id");
-      }
-      JsonObject node = path.get(path.size() - 1);
-      system.append("\n\nFocus on this context (").append(String.join(" / ", path.stream()
-        .map(n -> n.getString("title")).toList())).append("):\n").append(node.getString("title"));
-      if (node.getString("body") != null) {
-        system.append("\n").append(node.getString("body"));
+    if (focus != null) {
+      List<String> path = new ArrayList<>();
+      focus.getJsonArray("path", new JsonArray()).forEach(t -> path.add(String.valueOf(t)));
+      system.append("\n\nFocus on this context (").append(String.join(" / ", path)).append("):\n")
+        .append(focus.getString("title"));
+      if (focus.getString("body") != null) {
+        system.append("\n").append(focus.getString("body"));
       }
     }
-    JsonArray messages = new JsonArray().add(new JsonObject().put("role", "system").put("content", system.toString()));
+    return system.toString();
+  }
+
+  /** System prompt, the session so far, then the new message. */
+  static JsonArray prompt(String system, JsonArray past, JsonObject request) {
+    JsonArray messages = new JsonArray().add(new JsonObject().put("role", "system").put("content", system));
     for (Object o : past) {
       JsonObject m = (JsonObject) o;
       String role = m.getString("role");
@@ -243,17 +299,5 @@ public final class ThreadChat {
       }
     }
     return messages.add(new JsonObject().put("role", "user").put("content", request.getString("content")));
-  }
-
-  private static boolean find(JsonArray nodes, String id, List<JsonObject> path) {
-    for (Object o : nodes) {
-      JsonObject n = (JsonObject) o;
-      path.add(n);
-      if (id.equals(n.getString("id")) || find(n.getJsonArray("children", new JsonArray()), id, path)) {
-        return true;
-      }
-      path.remove(path.size() - 1);
-    }
-    return false;
   }
 }

@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.http;
 
+import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.billing.BillingService;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -11,14 +12,19 @@ import io.vertx.ext.web.RoutingContext;
 final class AdminRoutes {
 
   private final BillingService billing;
+  private final AuthService auth;
 
-  AdminRoutes(BillingService billing) {
+  AdminRoutes(BillingService billing, AuthService auth) {
     this.billing = billing;
+    this.auth = auth;
   }
 
   void mount(Routes routes) {
     routes.authed("setUserPlan", ctx -> Routes.respond(ctx, 200, billing.assignPlan(assignment(ctx, "user"))));
     routes.authed("setOrgPlan", ctx -> Routes.respond(ctx, 200, billing.assignPlan(assignment(ctx, "org"))));
+    routes.authed("setUserStatus", ctx -> Routes.respond(ctx, 200, auth.setUserStatus(Routes.userId(ctx),
+      Routes.pathParam(ctx, "id"), new JsonObject().put("status", Routes.body(ctx).getString("status"))
+        .put("context", Routes.requestContext(ctx)))));
     routes.authed("getBillingStatus", ctx -> Routes.respond(ctx, 200, billing.status(Routes.userId(ctx))));
     routes.authed("listParkedOutbox", ctx -> Routes.respond(ctx, 200,
       billing.parkedOutbox(Routes.userId(ctx), page(ctx))));

@@ -39,7 +39,11 @@ public final class ApiError {
   }
 
   public static void send(RoutingContext ctx, int status, JsonObject body) {
-    HttpServerResponse res = ctx.response();
+    send(ctx.response(), status, body);
+  }
+
+  /** For answers given outside the router (a request the HTTP decoder refused). */
+  public static void send(HttpServerResponse res, int status, JsonObject body) {
     if (res.ended() || res.closed()) {
       return;
     }

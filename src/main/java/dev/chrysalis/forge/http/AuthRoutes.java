@@ -31,6 +31,8 @@ final class AuthRoutes {
     routes.open("resetPassword", ctx -> Routes.respond(ctx, 200,
       auth.resetPassword(Routes.body(ctx).mergeIn(Routes.requestContext(ctx)))));
 
+    routes.authed("logoutUser", ctx -> Routes.respond(ctx, 200, auth.logout(Routes.userId(ctx), Routes.requestContext(ctx))));
+
     routes.authed("getCurrentUser", ctx -> Routes.respond(ctx, 200, auth.getUser(Routes.userId(ctx))));
 
     routes.authed("listApiKeys", ctx -> Routes.respond(ctx, 200, auth.listApiKeys(Routes.userId(ctx),

@@ -47,6 +47,7 @@ public final class ForgeAuthProvider implements JWTAuth {
       .put("user_id", claims.getString("sub"))
       .put("email", claims.getString("email"))
       .put("via", "jwt")
+      .put("session_version", claims.getValue("sv") instanceof Number n ? n.longValue() : 0L)
       .put("scopes", ALL_SCOPES.copy())));
   }
 

@@ -3,6 +3,7 @@ package dev.chrysalis.forge.http;
 import dev.chrysalis.forge.auth.AuthConfig;
 import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.auth.JwtTokens;
+import dev.chrysalis.forge.auth.SessionStates;
 import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.ratelimit.RateLimitConfig;
 import dev.chrysalis.forge.ratelimit.RateLimitService;
@@ -26,6 +27,7 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.RequestValidator;
 import io.vertx.sqlclient.Pool;
 
 import java.util.Set;
@@ -47,6 +49,7 @@ public class HttpVerticle extends VerticleBase {
   private Readiness readiness;
   private long shutdownGraceSeconds;
   private ChatGateway gateway;
+  private SessionStates sessions;
 
   @Override
   public Future<?> start() {
@@ -75,6 +78,7 @@ public class HttpVerticle extends VerticleBase {
           builder.rootHandler(cors(http));
         }
         builder.rootHandler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
+        builder.rootHandler(TextCheck::headersAndQuery);
 
         ForgeAuthProvider bearer = new ForgeAuthProvider(auth, jwt, false);
         ForgeAuthProvider keyOnly = new ForgeAuthProvider(auth, jwt, true);
@@ -82,11 +86,13 @@ public class HttpVerticle extends VerticleBase {
         builder.security("apiKeyHeader").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).header("x-api-key"));
         builder.security("apiKeyQuery").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).parameter("api_key"));
 
-        Routes routes = new Routes(builder);
+        Routes routes = new Routes(builder, RequestValidator.create(vertx, contract));
         RateLimitCheck rateLimit = new RateLimitCheck(
           RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
+        sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState);
         // the org context is decided once, before the rate limit whose tier depends on it
-        routes.addAuthedCheck(OrgContext.check()).addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
+        routes.addAuthedCheck(new SessionCheck(sessions)).addAuthedCheck(OrgContext.check())
+          .addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
         if (AuthConfig.from(config()).requireVerifiedEmail()) {
           routes.requireVerifiedEmail(new VerifiedEmailCheck(auth));
         }
@@ -101,7 +107,7 @@ public class HttpVerticle extends VerticleBase {
         new ThreadRoutes(workspace).mount(routes);
         new SessionRoutes(workspace).mount(routes);
         new BillingRoutes(billing).mount(routes);
-        new AdminRoutes(billing).mount(routes);
+        new AdminRoutes(billing, auth).mount(routes);
         new ProviderKeyRoutes(VaultService.createProxy(vertx)).mount(routes);
         new GatewayRoutes(gateway, models, new ThreadChat(gateway, workspace, gatewayConfig)).mount(routes);
 
@@ -111,7 +117,7 @@ public class HttpVerticle extends VerticleBase {
         for (int status : ERROR_STATUSES) {
           router.errorHandler(status, FailureMapper::handle);
         }
-        return vertx.createHttpServer(new HttpServerOptions()
+        return sessions.ready().compose(v -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(http.host())
             .setPort(http.port())
             .setCompressionSupported(true)
@@ -119,8 +125,9 @@ public class HttpVerticle extends VerticleBase {
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setMaxHeaderSize(16 * 1024))
           .requestHandler(router)
+          .invalidRequestHandler(MalformedRequests::answer)
           .listen()
-          .onSuccess(s -> server = s);
+          .onSuccess(s -> server = s));
       }));
   }
 
@@ -154,6 +161,7 @@ public class HttpVerticle extends VerticleBase {
       : server.shutdown(graceMs + LAST_EVENT_MS, TimeUnit.MILLISECONDS);
     return closing.eventually(() -> gateway == null ? Future.succeededFuture() : gateway.close())
       .eventually(() -> readiness == null ? Future.succeededFuture() : readiness.close())
+      .eventually(() -> sessions == null ? Future.succeededFuture() : sessions.close())
       .eventually(() -> pool.close());
   }
 }

@@ -10,13 +10,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Asks the rate limiter once per request (per user on authenticated operations, per client IP
- * on public ones), sets the rate-limit headers, and answers 429 when the limit is reached. If
- * the limiter cannot answer, the request goes through: the limiter never causes a 5xx.
+ * on public ones), sets the rate-limit headers, and answers 429 when the limit is reached. When
+ * the limit cannot be counted (the limiter does not answer in time, or Redis is unreachable and
+ * this node holds no share of the limit) the answer is 503 with Retry-After: never a request
+ * let through uncounted.
  */
 final class RateLimitCheck {
 
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitCheck.class);
   private static final long LOG_EVERY_MILLIS = 60_000;
+  private static final long UNANSWERED_RETRY_SECONDS = 1;
 
   private final RateLimitService limiter;
   private volatile long lastFailureLog;
@@ -47,12 +50,17 @@ final class RateLimitCheck {
         long now = System.currentTimeMillis();
         if (now - lastFailureLog >= LOG_EVERY_MILLIS) {
           lastFailureLog = now;
-          LOG.warn("rate limiter did not answer, letting requests through: {}", ar.cause().getClass().getSimpleName());
+          LOG.warn("rate limiter did not answer, refusing with 503: {}", ar.cause().getClass().getSimpleName());
         }
-        ctx.next();
+        unavailable(ctx, UNANSWERED_RETRY_SECONDS, "Rate limits cannot be checked right now. Retry after "
+          + UNANSWERED_RETRY_SECONDS + " second.");
         return;
       }
       JsonObject d = ar.result();
+      if (d.getBoolean("unavailable", false)) {
+        unavailable(ctx, d.getLong("retry_after", 1L), d.getString("message", "Rate limits cannot be counted right now."));
+        return;
+      }
       RateLimitHeaders.apply(ctx.response().headers(), d, ctx.request().path().startsWith("/v1/"));
       if (d.getBoolean("allowed", true)) {
         if (d.getBoolean("org_not_found", false)) {
@@ -68,5 +76,11 @@ final class RateLimitCheck {
       body.getJsonObject("error").put("retry_after", d.getLong("retry_after", 1L));
       ApiError.send(ctx, 429, body);
     });
+  }
+
+  /** Never let a request through uncounted: that would make the limit looser than configured. */
+  private static void unavailable(RoutingContext ctx, long retryAfter, String message) {
+    ctx.response().putHeader("Retry-After", Long.toString(retryAfter));
+    ApiError.send(ctx, 503, "service_unavailable", message, null);
   }
 }

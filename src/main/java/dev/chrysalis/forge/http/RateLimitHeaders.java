@@ -15,6 +15,9 @@ public final class RateLimitHeaders {
   }
 
   public static void apply(MultiMap headers, JsonObject decision, boolean openAiNames) {
+    if (decision.getBoolean("unlimited", false)) {
+      return;   // no limit applies: no numbers to announce
+    }
     long limit = decision.getLong("limit", 0L);
     long remaining = Math.max(0L, decision.getLong("remaining", 0L));
     long resetAfter = decision.getLong("reset_after", 0L);

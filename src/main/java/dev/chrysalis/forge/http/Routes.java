@@ -10,6 +10,8 @@ import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.RequestUtils;
+import io.vertx.openapi.validation.RequestValidator;
 import io.vertx.openapi.validation.ValidatedRequest;
 
 import java.util.ArrayList;
@@ -27,13 +29,19 @@ public final class Routes {
   }
 
   private final RouterBuilder builder;
+  private final RequestValidator validator;
   private final List<Check> authedChecks = new ArrayList<>();
   private final List<Check> openChecks = new ArrayList<>();
   private final List<String> mounted = new ArrayList<>();
   private Check verifiedEmail;
 
-  public Routes(RouterBuilder builder) {
+  /**
+   * The builder's own validation runs before every handler added here, so it is switched off and
+   * {@link #validation} runs instead, after the checks that decide whether the request is served.
+   */
+  public Routes(RouterBuilder builder, RequestValidator validator) {
     this.builder = builder;
+    this.validator = validator;
   }
 
   /**
@@ -70,7 +78,7 @@ public final class Routes {
     if (!"none".equals(route.getOperation().getExtensions().get("x-forge-rate-limit"))) {
       openChecks.forEach(route::addHandler);
     }
-    route.addHandler(handler);
+    addValidated(route, handler);
   }
 
   public void authed(String operationId, Handler<RoutingContext> handler) {
@@ -95,7 +103,26 @@ public final class Routes {
     if (verifiedEmail != null && !"allowed".equals(op.getExtensions().get("x-forge-unverified"))) {
       route.addHandler(verifiedEmail);
     }
+    addValidated(route, handler);
+  }
+
+  /** The tail every operation shares: path text check, contract validation, body text check, handler. */
+  private void addValidated(OpenAPIRoute route, Handler<RoutingContext> handler) {
+    route.addHandler(TextCheck::path);
+    route.addHandler(validation(route.getOperation()));
+    route.addHandler(TextCheck::body);
     route.addHandler(handler);
+  }
+
+  private Handler<RoutingContext> validation(Operation op) {
+    String operationId = op.getOperationId();
+    return ctx -> RequestUtils.extract(ctx.request(), op, () -> Future.succeededFuture(ctx.body().buffer()))
+      .compose(request -> validator.validate(request, operationId))
+      .onSuccess(validated -> {
+        ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
+        ctx.next();
+      })
+      .onFailure(ctx::fail);
   }
 
   public List<String> mounted() {
@@ -111,6 +138,7 @@ public final class Routes {
       throw new IllegalStateException("operation " + operationId + " mounted twice");
     }
     mounted.add(operationId);
+    route.setDoValidation(false);
     return route;
   }
 

@@ -28,7 +28,7 @@ final class ThreadRoutes {
     routes.authed("addThreadRelation", ctx -> Routes.respond(ctx, 201,
       workspace.addRelation(Routes.userId(ctx), of(ctx, thread))));
     routes.authed("listThreadContexts", ctx -> Routes.respond(ctx, 200,
-      workspace.listContexts(Routes.userId(ctx), of(ctx, thread))));
+      workspace.listContexts(Routes.userId(ctx), of(ctx, thread, "limit", "after"))));
     routes.authed("addThreadContext", ctx -> Routes.respond(ctx, 201,
       workspace.addContext(Routes.userId(ctx), of(ctx, thread))));
   }

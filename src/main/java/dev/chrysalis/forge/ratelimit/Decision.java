@@ -7,7 +7,8 @@ package dev.chrysalis.forge.ratelimit;
  */
 record Decision(boolean allowed, Denial deniedBy, long windowUsedMicros, long retryAfterMicros, long dayCount) {
 
-  enum Denial { NONE, WINDOW, DAY }
+  /** UNAVAILABLE: the limit cannot be counted right now (Redis unreachable and this node holds no share of it). */
+  enum Denial { NONE, WINDOW, DAY, UNAVAILABLE }
 
   static Decision allowed(long windowUsedMicros, long dayCount) {
     return new Decision(true, Denial.NONE, windowUsedMicros, 0, dayCount);
@@ -19,5 +20,9 @@ record Decision(boolean allowed, Denial deniedBy, long windowUsedMicros, long re
 
   static Decision day(long windowUsedMicros, long dayCount) {
     return new Decision(false, Denial.DAY, windowUsedMicros, 0, dayCount);
+  }
+
+  static Decision unavailable(long retryAfterMicros) {
+    return new Decision(false, Denial.UNAVAILABLE, 0, retryAfterMicros, -1);
   }
 }

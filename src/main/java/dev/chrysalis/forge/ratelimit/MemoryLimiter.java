@@ -51,7 +51,7 @@ final class MemoryLimiter implements Limiter {
     }
     long interval = limits.intervalMicros();
     long tat = cell == null ? now : Math.max(cell.tat, now);
-    long used = tat + interval - now;
+    long used = limits.hasWindowLimit() ? tat + interval - now : 0L;
     if (used > limits.capacityMicros()) {
       return Future.succeededFuture(Decision.window(tat - now, used - limits.capacityMicros(), -1L));
     }

@@ -21,7 +21,7 @@ public record RateLimitConfig(
   long checkTimeoutMs,
   Map<String, Tier> tiers) {
 
-  /** One plan's limits: requests per short window, and per UTC day (0 = unlimited). */
+  /** One plan's limits: requests per short window and per UTC day, each 0 = unlimited. */
   public record Tier(long perWindow, long perDay) {
   }
 
@@ -39,8 +39,8 @@ public record RateLimitConfig(
     for (String name : t.fieldNames()) {
       JsonObject tier = t.getJsonObject(name);
       tiers.put(name, new Tier(
-        checkedLimit("ratelimit.tiers." + name + ".per_minute", tier.getLong("per_minute", 0L), window, false),
-        checkedLimit("ratelimit.tiers." + name + ".per_day", tier.getLong("per_day", 0L), 86_400, true)));
+        checkedLimit("ratelimit.tiers." + name + ".per_minute", tier.getLong("per_minute", 0L), window),
+        checkedLimit("ratelimit.tiers." + name + ".per_day", tier.getLong("per_day", 0L), 86_400)));
     }
     // one default plan for the whole service: billing's (CHRYSALIS_DEFAULT_PLAN) when it names a tier
     String billingDefault = config.getJsonObject("billing", new JsonObject()).getString("default_plan");
@@ -50,7 +50,7 @@ public record RateLimitConfig(
       throw new IllegalArgumentException("ratelimit.default_plan '" + defaultPlan + "' is not one of ratelimit.tiers "
         + tiers.keySet());
     }
-    long timeout = r.getLong("redis_timeout_ms", 50L);
+    long timeout = r.getLong("redis_timeout_ms", 250L);
     if (timeout < 1) {
       throw new IllegalArgumentException("ratelimit.redis_timeout_ms must be positive");
     }
@@ -63,19 +63,21 @@ public record RateLimitConfig(
       Math.max(0L, r.getLong("plan_cache_seconds", 60L)),
       (int) Math.max(1_000L, r.getLong("max_entries", 200_000L)),
       window,
-      checkedLimit("ratelimit.public_per_minute", r.getLong("public_per_minute", 20L), window, false),
+      checkedLimit("ratelimit.public_per_minute", r.getLong("public_per_minute", 20L), window),
       Math.max(1L, r.getLong("day_query_timeout_ms", 500L)),
       Math.max(0L, r.getLong("day_lease_max", 1000L)),
       Math.max(1L, r.getLong("check_timeout_ms", RateLimitService.SEND_TIMEOUT_MS)),
       Map.copyOf(tiers));
   }
 
-  private static long checkedLimit(String name, long value, long periodSeconds, boolean zeroAllowed) {
-    if (value < 0 || (!zeroAllowed && value == 0)) {
-      throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? "0 (unlimited) or more" : "positive"));
+  /** A limit of requests per period: 0 = unlimited. */
+  private static long checkedLimit(String name, long value, long periodSeconds) {
+    if (value < 0) {
+      throw new IllegalArgumentException(name + " must be 0 (unlimited) or more");
     }
     if (value > periodSeconds * MAX_PER_WINDOW_FACTOR) {
-      throw new IllegalArgumentException(name + " may be at most " + periodSeconds * MAX_PER_WINDOW_FACTOR);
+      throw new IllegalArgumentException(name + " may be at most " + periodSeconds * MAX_PER_WINDOW_FACTOR
+        + " (0 = unlimited)");
     }
     return value;
   }

@@ -24,6 +24,12 @@ public interface RateLimitService {
    */
   String PLAN_CHANGED_ADDRESS = "forge.billing.plan-changed";
 
+  /**
+   * A node publishes its cluster node id here when it finds Redis unreachable; every other node
+   * then counts with its own share of each limit too, until its own probe finds Redis again.
+   */
+  String REDIS_DOWN_ADDRESS = "forge.ratelimit.redis-down";
+
   /** Default wait of the HTTP layer; the limiter answers in well under this even when Redis is down. */
   long SEND_TIMEOUT_MS = 2_000;
 

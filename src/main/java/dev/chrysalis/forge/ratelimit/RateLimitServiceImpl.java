@@ -102,6 +102,9 @@ final class RateLimitServiceImpl implements RateLimitService {
 
   private Future<JsonObject> decide(String subject, String tier, Limits limits, long now) {
     checks.increment();
+    if (limits.unlimited()) {
+      return Future.succeededFuture(answer(Decision.allowed(0L, 0L), tier, limits, now));
+    }
     return limiter.check(subject, limits, now)
       .map(d -> {
         if (!d.allowed()) {
@@ -113,13 +116,27 @@ final class RateLimitServiceImpl implements RateLimitService {
   }
 
   JsonObject answer(Decision d, String tier, Limits limits, long now) {
-    long interval = limits.intervalMicros();
-    long used = Math.max(0L, d.windowUsedMicros());
-    long windowRemaining = Math.max(0L, (limits.capacityMicros() - used) / interval);
-    long windowResetAfter = ceilDiv(used, 1_000_000L);
-    JsonArray policies = new JsonArray().add(new JsonObject()
-      .put("name", windowName).put("limit", limits.perWindow()).put("window_seconds", config.windowSeconds())
-      .put("remaining", windowRemaining).put("reset_after", windowResetAfter));
+    if (limits.unlimited()) {
+      return new JsonObject().put("allowed", true).put("tier", tier).put("unlimited", true).put("policies", new JsonArray());
+    }
+    if (d.deniedBy() == Decision.Denial.UNAVAILABLE) {
+      long retryAfter = Math.max(1L, ceilDiv(d.retryAfterMicros(), 1_000_000L));
+      return new JsonObject().put("allowed", false).put("tier", tier).put("unavailable", true)
+        .put("retry_after", retryAfter)
+        .put("message", "Rate limits cannot be counted right now. Retry after " + retryAfter + " seconds.");
+    }
+    JsonArray policies = new JsonArray();
+    long windowRemaining = Long.MAX_VALUE;
+    long windowResetAfter = 0L;
+    if (limits.hasWindowLimit()) {
+      long interval = limits.intervalMicros();
+      long used = Math.max(0L, d.windowUsedMicros());
+      windowRemaining = Math.max(0L, (limits.capacityMicros() - used) / interval);
+      windowResetAfter = ceilDiv(used, 1_000_000L);
+      policies.add(new JsonObject()
+        .put("name", windowName).put("limit", limits.perWindow()).put("window_seconds", config.windowSeconds())
+        .put("remaining", windowRemaining).put("reset_after", windowResetAfter));
+    }
 
     boolean dayBinding = false;
     long dayRemaining = -1;
@@ -132,12 +149,12 @@ final class RateLimitServiceImpl implements RateLimitService {
         day.put("remaining", dayRemaining);
       }
       policies.add(day);
-      dayBinding = d.deniedBy() == Decision.Denial.DAY
+      dayBinding = d.deniedBy() == Decision.Denial.DAY || !limits.hasWindowLimit()
         || (d.deniedBy() == Decision.Denial.NONE && dayRemaining >= 0 && dayRemaining < windowRemaining);
     }
 
     long limit = dayBinding ? limits.perDay() : limits.perWindow();
-    long remaining = dayBinding ? dayRemaining : windowRemaining;
+    long remaining = dayBinding ? Math.max(0L, dayRemaining) : windowRemaining;
     long resetAfter = dayBinding ? dayResetAfter : windowResetAfter;
     JsonObject out = new JsonObject()
       .put("allowed", d.allowed())
@@ -171,10 +188,15 @@ final class RateLimitServiceImpl implements RateLimitService {
       .put("day_leases", memory.dayLeases());
     if (limiter instanceof FailoverLimiter f) {
       s.put("redis_up", f.redisUp())
+        .put("redis_state", f.state().name().toLowerCase(java.util.Locale.ROOT))
         .put("redis_checks", f.redisChecks())
         .put("redis_errors", f.redisErrors())
         .put("redis_fallbacks", f.fallbacks())
-        .put("fallback_checks", f.fallbackChecks());
+        .put("fallback_checks", f.fallbackChecks())
+        .put("redis_slow_checks", f.slowChecks())
+        .put("redis_check_max_ms", f.maxCheckMicros() / 1_000.0)
+        .put("reconciled_subjects", f.reconciled())
+        .put("outage_entries", f.outageEntries());
     }
     return Future.succeededFuture(s);
   }

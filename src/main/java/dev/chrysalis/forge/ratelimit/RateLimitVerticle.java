@@ -5,6 +5,8 @@ import dev.chrysalis.forge.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceBinder;
 import io.vertx.sqlclient.Pool;
@@ -31,6 +33,8 @@ public class RateLimitVerticle extends VerticleBase {
   private Limiter limiter;
   private MessageConsumer<JsonObject> binding;
   private MessageConsumer<Object> planChanges;
+  private MessageConsumer<Object> redisDown;
+  private java.util.function.LongConsumer sweeper;
   private RateLimitServiceImpl service;
 
   /** Tiers from the billing service's plans. */
@@ -56,14 +60,24 @@ public class RateLimitVerticle extends VerticleBase {
       .timeout(5, TimeUnit.SECONDS).otherwise(t -> null);
     if (config.redisEnabled()) {
       RedisLimiter redis = new RedisLimiter(vertx, config.redisUrl(), config.keyPrefix());
-      FailoverLimiter failover = new FailoverLimiter(vertx, redis, memory, config.redisTimeoutMs(), config.redisRetryMs());
+      FailoverLimiter failover = new FailoverLimiter(vertx, redis, new OutageLimiter(config.maxEntries()),
+        config.redisTimeoutMs(), config.redisRetryMs(), this::liveNodes,
+        () -> vertx.eventBus().publish(RateLimitService.REDIS_DOWN_ADDRESS, nodeId()));
       failover.registerMetrics(Metrics.of(vertx));
       limiter = failover;
-      LOG.info("rate limits through Redis (in-process when Redis does not answer within {} ms)", config.redisTimeoutMs());
-      // a Redis that is down at start is not fatal: checks fall back until it answers
-      ready = ready.compose(v -> redis.warmUp().timeout(2, TimeUnit.SECONDS))
+      sweeper = failover::sweep;
+      // every node counts with its share as soon as one finds Redis unreachable
+      redisDown = vertx.eventBus().consumer(RateLimitService.REDIS_DOWN_ADDRESS, msg -> {
+        if (!nodeId().equals(msg.body())) {
+          failover.peerDown();
+        }
+      });
+      LOG.info("rate limits through Redis (a node's share of each limit when Redis answers nothing for {} ms)",
+        config.redisTimeoutMs());
+      // a Redis that is down at start is not fatal: checks count with the node's share until it answers
+      ready = ready.compose(v -> failover.warmUp().timeout(2, TimeUnit.SECONDS))
         .otherwise(t -> {
-          LOG.warn("Redis did not answer at start ({}); checks fall back to in-process until it does",
+          LOG.warn("Redis did not answer at start ({}); checks count with this node's share until it does",
             t.getClass().getSimpleName());
           return null;
         });
@@ -74,7 +88,12 @@ public class RateLimitVerticle extends VerticleBase {
     }
     service = new RateLimitServiceImpl(config, clock, planSources.apply(vertx, config), limiter, memory);
     service.registerMetrics(Metrics.of(vertx));
-    vertx.setPeriodic(SWEEP_MILLIS, id -> memory.sweep(clock.millis()));
+    vertx.setPeriodic(SWEEP_MILLIS, id -> {
+      memory.sweep(clock.millis());
+      if (sweeper != null) {
+        sweeper.accept(clock.millis());
+      }
+    });
     vertx.setPeriodic(PURGE_MILLIS, id -> days.purgeBefore(UtcDays.date(clock.millis()).minusDays(2))
       .onFailure(t -> LOG.warn("could not purge old day counters: {}", t.getClass().getSimpleName())));
     // billing publishes "user:<id>" or "org:<id>" when it assigns a plan
@@ -85,12 +104,31 @@ public class RateLimitVerticle extends VerticleBase {
     });
     // local: each node's HTTP verticles ask their own limiter (one local hop; shared state is in Redis)
     binding = new ServiceBinder(vertx).setAddress(RateLimitService.ADDRESS).registerLocal(RateLimitService.class, service);
-    return Future.all(binding.completion(), planChanges.completion(), ready);
+    Future<Void> downReady = redisDown == null ? Future.succeededFuture() : redisDown.completion();
+    return Future.all(binding.completion(), planChanges.completion(), downReady, ready);
+  }
+
+  /** Nodes sharing the limits: the cluster's members, or this node alone. */
+  private int liveNodes() {
+    if (!vertx.isClustered()) {
+      return 1;
+    }
+    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    return cm == null ? 1 : Math.max(1, cm.getNodes().size());
+  }
+
+  private String nodeId() {
+    if (!vertx.isClustered()) {
+      return "local";
+    }
+    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    return cm == null ? "local" : cm.getNodeId();
   }
 
   @Override
   public Future<?> stop() {
-    return Future.all(binding.unregister(), planChanges.unregister())
+    Future<Void> down = redisDown == null ? Future.succeededFuture() : redisDown.unregister();
+    return Future.all(binding.unregister(), planChanges.unregister(), down)
       .eventually(() -> limiter.close())
       .eventually(() -> pool.close());
   }

@@ -107,6 +107,56 @@ final class SessionStore {
         });
   }
 
+  /**
+   * The latest messages that fit {@code maxBytes} of content together, at most {@code limit},
+   * oldest first, and whether older ones exist. The sizes are summed newest first before any
+   * content is read, so the database reads no message that does not fit.
+   */
+  Future<JsonObject> window(SqlClient c, String sessionId, int limit, long maxBytes) {
+    return c.preparedQuery("WITH recent AS (SELECT id, seq, octet_length(content) AS size FROM session_messages "
+        + "WHERE session_id = $1 ORDER BY seq DESC LIMIT $2), "
+        + "sized AS (SELECT id, sum(size) OVER (ORDER BY seq DESC) AS running, count(*) OVER () AS fetched FROM recent) "
+        + "SELECT m.*, s.fetched FROM sized s JOIN session_messages m ON m.id = s.id WHERE s.running <= $3 ORDER BY m.seq")
+      .execute(Tuple.of(sessionId, limit + 1, maxBytes)).map(rows -> {
+        List<JsonObject> all = new ArrayList<>();
+        long fetched = 0;
+        for (Row r : rows) {
+          fetched = r.getLong("fetched");
+          all.add(messageJson(r));
+        }
+        // the oldest row is the one beyond the limit when limit + 1 fit
+        List<JsonObject> shown = all.size() > limit ? all.subList(all.size() - limit, all.size()) : all;
+        return new JsonObject().put("messages", new JsonArray(new ArrayList<>(shown))).put("has_more", shown.size() < fetched);
+      });
+  }
+
+  /**
+   * Claims the rotation of an active session: true when no rotation ran or failed recently; the
+   * claim then holds off others for {@code leaseSeconds} (so concurrent messages summarize once).
+   */
+  Future<Boolean> claimRotation(String sessionId, String userId, long leaseSeconds) {
+    return pool.preparedQuery("UPDATE sessions SET rotation_not_before = now() + make_interval(secs => $3) "
+        + "WHERE id = $1 AND user_id = $2 AND status = 'active' "
+        + "AND (rotation_not_before IS NULL OR rotation_not_before <= now())")
+      .execute(Tuple.of(sessionId, userId, (double) leaseSeconds)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /**
+   * Records a failed rotation: the next may start after {@code baseMs} doubled per earlier
+   * failure, at most 64 times {@code baseMs}. Answers {attempts, not_before}; null when the
+   * session is not the user's.
+   */
+  Future<JsonObject> rotationFailed(String sessionId, String userId, long baseMs) {
+    return pool.preparedQuery("UPDATE sessions SET rotation_attempts = rotation_attempts + 1, "
+        + "rotation_not_before = now() + make_interval(secs => $3 * power(2, least(rotation_attempts, 6)) / 1000.0) "
+        + "WHERE id = $1 AND user_id = $2 RETURNING rotation_attempts, rotation_not_before")
+      .execute(Tuple.of(sessionId, userId, (double) baseMs)).map(rows -> {
+        Row r = Sql.first(rows);
+        return r == null ? null : new JsonObject().put("attempts", r.getInteger("rotation_attempts"))
+          .put("not_before", Sql.ts(r, "rotation_not_before"));
+      });
+  }
+
   /** Totals over the whole session. */
   Future<JsonObject> usage(SqlClient c, String sessionId) {
     return c.preparedQuery("SELECT count(*) AS n, COALESCE(sum(tokens_in), 0) AS tin, COALESCE(sum(tokens_out), 0) AS tout, "

@@ -24,6 +24,8 @@ final class Sessions {
   static final int MAX_HISTORY = 1000;
   static final int MAX_APPEND = 100;
   static final int MAX_CONTENT = 1_000_000;
+  /** How long a claimed rotation holds off others: longer than a summary call may take. */
+  static final long ROTATION_LEASE_SECONDS = 600;
 
   private final SessionStore store;
   private final Threads threads;
@@ -115,6 +117,48 @@ final class Sessions {
     return owned(sessionId, userId).compose(session -> store.history(store.pool(), sessionId, limit)
       .map(h -> new JsonObject().put("session", session).put("messages", h.getJsonArray("messages"))
         .put("has_more", h.getBoolean("has_more"))));
+  }
+
+  /**
+   * {max_messages (1–1000), max_bytes (≥ 0)} → {session, messages, has_more, usage}: the latest
+   * messages whose contents fit {@code max_bytes} together, oldest first, and the totals of the
+   * whole session.
+   */
+  Future<JsonObject> window(String userId, String sessionId, JsonObject request) throws ServiceException {
+    Input.requiredId(new JsonObject().put("session_id", sessionId), "session_id");
+    JsonObject r = request == null ? new JsonObject() : request;
+    long limit = r.getValue("max_messages") instanceof Number n ? n.longValue() : -1;
+    long maxBytes = r.getValue("max_bytes") instanceof Number n ? n.longValue() : -1;
+    if (limit < 1 || limit > MAX_HISTORY) {
+      return Errors.badRequest("invalid_limit", "max_messages must be from 1 to " + MAX_HISTORY + ".", "max_messages");
+    }
+    if (maxBytes < 0) {
+      return Errors.badRequest("invalid_limit", "max_bytes must be 0 or more.", "max_bytes");
+    }
+    return owned(sessionId, userId).compose(session -> Future.all(
+        store.window(store.pool(), sessionId, (int) limit, maxBytes), store.usage(store.pool(), sessionId))
+      .map(all -> {
+        JsonObject w = all.resultAt(0);
+        return new JsonObject().put("session", session).put("messages", w.getJsonArray("messages"))
+          .put("has_more", w.getBoolean("has_more")).put("usage", all.resultAt(1));
+      }));
+  }
+
+  /** Claims the rotation of the user's active session → {claimed}. */
+  Future<JsonObject> claimRotation(String userId, String sessionId) throws ServiceException {
+    Input.requiredId(new JsonObject().put("session_id", sessionId), "session_id");
+    return store.claimRotation(sessionId, userId, ROTATION_LEASE_SECONDS).map(claimed -> new JsonObject().put("claimed", claimed));
+  }
+
+  /** {retry_base_ms} → {attempts, not_before}: records a failed rotation of the user's session. */
+  Future<JsonObject> rotationFailed(String userId, String sessionId, JsonObject request) throws ServiceException {
+    Input.requiredId(new JsonObject().put("session_id", sessionId), "session_id");
+    long base = request != null && request.getValue("retry_base_ms") instanceof Number n ? n.longValue() : -1;
+    if (base < 1) {
+      return Errors.badRequest("invalid_request", "retry_base_ms must be a positive number of milliseconds.", "retry_base_ms");
+    }
+    return store.rotationFailed(sessionId, userId, base)
+      .compose(r -> r == null ? Errors.notFound("Session not found.") : Future.succeededFuture(r));
   }
 
   Future<JsonObject> archive(String userId, String sessionId, JsonObject request) throws ServiceException {

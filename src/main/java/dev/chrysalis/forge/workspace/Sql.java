@@ -35,6 +35,16 @@ final class Sql {
       .execute(Tuple.of("forge.cap." + kind, userId)).mapEmpty();
   }
 
+  /**
+   * Runs {@code work} in a transaction, once more when PostgreSQL ended the first attempt to break
+   * a deadlock (two transactions locking overlapping rows in different orders).
+   */
+  static <T> io.vertx.core.Future<T> transactionRetryingDeadlock(io.vertx.sqlclient.Pool pool,
+      java.util.function.Function<io.vertx.sqlclient.SqlConnection, io.vertx.core.Future<T>> work) {
+    return pool.withTransaction(work).recover(t -> t instanceof io.vertx.pgclient.PgException pg
+      && "40P01".equals(pg.getSqlState()) ? pool.withTransaction(work) : io.vertx.core.Future.failedFuture(t));
+  }
+
   static Row first(RowSet<Row> rows) {
     return rows.size() == 0 ? null : rows.iterator().next();
   }

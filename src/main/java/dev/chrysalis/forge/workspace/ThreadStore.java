@@ -96,17 +96,56 @@ final class ThreadStore {
         + "VALUES ($1, $2, $3, $4)").execute(Tuple.of(from, to, type, userId)).mapEmpty();
   }
 
-  /** Serializes relation changes, so two concurrent inserts cannot close a cycle between them. */
-  Future<Void> lockRelations(SqlClient c) {
-    return c.query("SELECT pg_advisory_xact_lock(hashtext('forge.thread_relations'))").execute().mapEmpty();
+  private static final String REACH = "WITH RECURSIVE reach(id) AS (SELECT $1::text UNION "
+    + "SELECT r.to_thread_id FROM thread_relations r JOIN reach ON r.from_thread_id = reach.id "
+    + "WHERE r.relation_type IN ('child_of', 'continues_from')) ";
+
+  /**
+   * Locks what a new relation {@code from → to} depends on and answers whether it would close a
+   * cycle of child_of / continues_from edges. Both threads are locked; with {@code walk}, so is
+   * every thread reachable from {@code to} along those edges, and the walk is repeated under the
+   * locks until it finds nothing it has not locked. Two relations that could close a cycle
+   * together then share a locked thread (the one where the path of one meets the other's
+   * {@code from}), so they are checked one after the other; relations in unrelated parts of the
+   * graph never wait for each other. Thread rows are locked {@code FOR NO KEY UPDATE}: no lock
+   * table entries however long the chain, and foreign-key checks on the threads are not blocked.
+   */
+  Future<Boolean> lockAndCheckCycle(SqlClient c, String from, String to, boolean walk) {
+    java.util.Set<String> locked = new java.util.TreeSet<>(List.of(from, to));
+    Future<java.util.Set<String>> first = walk ? reach(c, to) : Future.succeededFuture(java.util.Set.of());
+    return first.compose(reached -> {
+      locked.addAll(reached);
+      return lockThreads(c, locked);
+    }).compose(v -> walk ? closeOver(c, from, to, locked) : Future.succeededFuture(false));
   }
 
-  /** Whether {@code target} is reachable from {@code start} along child_of and continues_from edges. */
-  Future<Boolean> reaches(SqlClient c, String start, String target) {
-    return c.preparedQuery("WITH RECURSIVE reach(id) AS (SELECT $1::text UNION "
-        + "SELECT r.to_thread_id FROM thread_relations r JOIN reach ON r.from_thread_id = reach.id "
-        + "WHERE r.relation_type IN ('child_of', 'continues_from')) SELECT 1 FROM reach WHERE id = $2 LIMIT 1")
-      .execute(Tuple.of(start, target)).map(rows -> rows.size() > 0);
+  private Future<Boolean> closeOver(SqlClient c, String from, String to, java.util.Set<String> locked) {
+    return reach(c, to).compose(reached -> {
+      if (reached.contains(from)) {
+        return Future.succeededFuture(true);
+      }
+      if (locked.containsAll(reached)) {
+        return Future.succeededFuture(false);
+      }
+      java.util.Set<String> more = new java.util.TreeSet<>(reached);
+      more.removeAll(locked);
+      locked.addAll(more);
+      return lockThreads(c, more).compose(v -> closeOver(c, from, to, locked));
+    });
+  }
+
+  private static Future<Void> lockThreads(SqlClient c, java.util.Set<String> ids) {
+    return c.preparedQuery("SELECT id FROM threads WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE")
+      .execute(Tuple.of(ids.toArray(new String[0]))).mapEmpty();
+  }
+
+  /** Every thread reachable from {@code start} along child_of and continues_from edges, itself included. */
+  private static Future<java.util.Set<String>> reach(SqlClient c, String start) {
+    return c.preparedQuery(REACH + "SELECT id FROM reach").execute(Tuple.of(start)).map(rows -> {
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      rows.forEach(r -> ids.add(r.getString("id")));
+      return ids;
+    });
   }
 
   /** Relation types already stored from {@code from}: "type" for any target, "type:to" for this target. */
@@ -126,18 +165,27 @@ final class ThreadStore {
 
   /**
    * The relations of a thread in both directions, keeping only threads the caller can see:
-   * {continues_from, continued_by, parent, children, related}, each a thread reference.
+   * {continues_from, continued_by, parent, children, related, has_more}, each a thread reference.
+   * Each list holds at most {@code shown} threads, the oldest relations first; {@code has_more}
+   * tells that one of them was cut.
    */
-  Future<JsonObject> relations(SqlClient c, String threadId, String userId) {
-    String sql = "SELECT r.relation_type, r.from_thread_id = $1 AS outgoing, t.id, t.title, t.status FROM thread_relations r "
+  Future<JsonObject> relations(SqlClient c, String threadId, String userId, int shown) {
+    String sql = "SELECT relation_type, outgoing, id, title, status, n FROM ("
+      + "SELECT r.relation_type, r.from_thread_id = $1 AS outgoing, t.id, t.title, t.status, r.created_at, "
+      + "row_number() OVER (PARTITION BY r.relation_type, r.from_thread_id = $1 ORDER BY r.created_at, t.id) AS n "
+      + "FROM thread_relations r "
       + "JOIN threads t ON t.id = CASE WHEN r.from_thread_id = $1 THEN r.to_thread_id ELSE r.from_thread_id END "
       + "WHERE (r.from_thread_id = $1 OR r.to_thread_id = $1) AND "
-      + "((t.org_id IS NULL AND t.user_id = $2) OR t.org_id IN (SELECT org_id FROM org_members WHERE user_id = $2)) "
-      + "ORDER BY r.created_at, t.id";
-    return c.preparedQuery(sql).execute(Tuple.of(threadId, userId)).map(rows -> {
+      + "((t.org_id IS NULL AND t.user_id = $2) OR t.org_id IN (SELECT org_id FROM org_members WHERE user_id = $2))"
+      + ") x WHERE n <= $3 ORDER BY created_at, id";
+    return c.preparedQuery(sql).execute(Tuple.of(threadId, userId, shown + 1)).map(rows -> {
       JsonObject out = new JsonObject().put("continues_from", null).put("continued_by", new JsonArray())
-        .put("parent", null).put("children", new JsonArray()).put("related", new JsonArray());
+        .put("parent", null).put("children", new JsonArray()).put("related", new JsonArray()).put("has_more", false);
       for (Row r : rows) {
+        if (r.getLong("n") > shown) {
+          out.put("has_more", true);
+          continue;
+        }
         JsonObject ref = new JsonObject().put("id", r.getString("id")).put("title", r.getString("title"))
           .put("status", r.getString("status"));
         boolean outgoing = r.getBoolean("outgoing");
@@ -165,11 +213,11 @@ final class ThreadStore {
 
   // ---- contexts ----
 
-  Future<Void> insertContext(SqlClient c, JsonObject ctx) {
-    return c.preparedQuery("INSERT INTO thread_contexts (id, thread_id, parent_id, title, kind, body, metadata, created_by) "
-        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+  Future<Void> insertContext(SqlClient c, JsonObject ctx, int sizeBytes) {
+    return c.preparedQuery("INSERT INTO thread_contexts (id, thread_id, parent_id, title, kind, body, metadata, created_by, "
+        + "size_bytes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
       .execute(Tuple.of(ctx.getString("id"), ctx.getString("thread_id"), ctx.getString("parent_id"), ctx.getString("title"),
-        ctx.getString("kind"), ctx.getString("body"), ctx.getJsonObject("metadata"), ctx.getString("created_by")))
+        ctx.getString("kind"), ctx.getString("body"), ctx.getJsonObject("metadata"), ctx.getString("created_by"), sizeBytes))
       .mapEmpty();
   }
 
@@ -199,29 +247,102 @@ final class ThreadStore {
     return c.preparedQuery("SELECT id FROM threads WHERE id = $1 FOR UPDATE").execute(Tuple.of(threadId)).mapEmpty();
   }
 
-  Future<Long> contextCount(SqlClient c, String threadId) {
-    return c.preparedQuery("SELECT count(*) AS n FROM thread_contexts WHERE thread_id = $1")
-      .execute(Tuple.of(threadId)).map(rows -> rows.iterator().next().getLong("n"));
+  /** How many contexts the thread holds and the bytes they take together. */
+  record ContextUsage(long count, long bytes) {
   }
 
-  /** The thread's contexts as a forest: roots in creation order, each with its {@code children}. */
-  Future<JsonArray> contextTree(SqlClient c, String threadId) {
-    return c.preparedQuery("SELECT * FROM thread_contexts WHERE thread_id = $1 ORDER BY created_at, id")
+  Future<ContextUsage> contextUsage(SqlClient c, String threadId) {
+    return c.preparedQuery("SELECT count(*) AS n, COALESCE(sum(size_bytes), 0) AS bytes FROM thread_contexts WHERE thread_id = $1")
       .execute(Tuple.of(threadId)).map(rows -> {
-        Map<String, JsonObject> byId = new LinkedHashMap<>();
-        for (Row r : rows) {
-          byId.put(r.getString("id"), contextJson(r).put("children", new JsonArray()));
+        Row r = rows.iterator().next();
+        return new ContextUsage(r.getLong("n"), r.getLong("bytes"));
+      });
+  }
+
+  /**
+   * One page of the thread's contexts in creation order, after {@code after}: at most
+   * {@code limit} contexts, and no more once their sizes add up to {@code budgetBytes} (the first
+   * always comes). The sizes are summed over the page's rows before any body is read, so the
+   * database reads no body beyond the one that crosses the budget. Answers
+   * {@code {data, has_more, next_cursor}}; {@code data} is a forest: a context whose parent is on
+   * the same page is among that parent's {@code children}, the others are roots of the page (their
+   * {@code parent_id} names the parent on an earlier page).
+   */
+  Future<JsonObject> contextPage(SqlClient c, String threadId, Cursor after, int limit, long budgetBytes) {
+    Tuple params = Tuple.of(threadId, limit + 1, budgetBytes);
+    String afterClause = "";
+    if (after != null) {
+      params.addValue(after.at()).addValue(after.id());
+      afterClause = " AND (created_at, id) > ($4, $5)";
+    }
+    String sql = "WITH page AS (SELECT id, created_at, size_bytes FROM thread_contexts WHERE thread_id = $1" + afterClause
+      + " ORDER BY created_at, id LIMIT $2), "
+      + "sized AS (SELECT id, size_bytes, sum(size_bytes) OVER (ORDER BY created_at, id) AS running, count(*) OVER () AS fetched "
+      + "FROM page) "
+      + "SELECT c.*, s.running, s.fetched FROM sized s JOIN thread_contexts c ON c.id = s.id "
+      + "WHERE s.running - s.size_bytes < $3 ORDER BY c.created_at, c.id";
+    return c.preparedQuery(sql).execute(params).map(rows -> {
+      List<JsonObject> taken = new ArrayList<>();
+      long fetched = 0;
+      Row last = null;
+      for (Row r : rows) {
+        fetched = r.getLong("fetched");
+        if (taken.size() == limit || (!taken.isEmpty() && r.getLong("running") > budgetBytes)) {
+          break;
         }
-        JsonArray roots = new JsonArray();
-        for (JsonObject node : byId.values()) {
-          JsonObject parent = node.getString("parent_id") == null ? null : byId.get(node.getString("parent_id"));
-          if (parent == null) {
-            roots.add(node);
-          } else {
-            parent.getJsonArray("children").add(node);
+        taken.add(contextJson(r).put("children", new JsonArray()));
+        last = r;
+      }
+      boolean more = taken.size() < fetched;
+      return new JsonObject().put("data", forest(taken)).put("has_more", more)
+        .put("next_cursor", more ? Cursor.encode(last.getOffsetDateTime("created_at"), last.getString("id")) : null);
+    });
+  }
+
+  /** Links each context under its parent when the parent is among them; the rest are roots, in order. */
+  private static JsonArray forest(List<JsonObject> nodes) {
+    Map<String, JsonObject> byId = new LinkedHashMap<>();
+    for (JsonObject node : nodes) {
+      byId.put(node.getString("id"), node);
+    }
+    JsonArray roots = new JsonArray();
+    for (JsonObject node : nodes) {
+      JsonObject parent = node.getString("parent_id") == null ? null : byId.get(node.getString("parent_id"));
+      if (parent == null) {
+        roots.add(node);
+      } else {
+        parent.getJsonArray("children").add(node);
+      }
+    }
+    return roots;
+  }
+
+  /**
+   * A context of the thread and the titles of its ancestors, root first: {id, title, body, path}.
+   * Null when the context is not in that thread. Walks up at most as deep as a tree may nest.
+   */
+  Future<JsonObject> contextWithPath(SqlClient c, String threadId, String contextId) {
+    return c.preparedQuery("WITH RECURSIVE up(id, parent_id, thread_id, title, depth) AS ("
+        + "SELECT id, parent_id, thread_id, title, 1 FROM thread_contexts WHERE id = $1 AND thread_id = $2 UNION ALL "
+        + "SELECT c.id, c.parent_id, c.thread_id, c.title, up.depth + 1 FROM thread_contexts c JOIN up ON c.id = up.parent_id "
+        + "WHERE up.depth < 100) "
+        + "SELECT up.title, up.depth, CASE WHEN up.depth = 1 THEN c.body END AS body FROM up "
+        + "JOIN thread_contexts c ON c.id = up.id ORDER BY up.depth DESC")
+      .execute(Tuple.of(contextId, threadId)).map(rows -> {
+        if (rows.size() == 0) {
+          return null;
+        }
+        JsonArray path = new JsonArray();
+        String title = null;
+        String body = null;
+        for (Row r : rows) {
+          path.add(r.getString("title"));
+          if (r.getInteger("depth") == 1) {
+            title = r.getString("title");
+            body = r.getString("body");
           }
         }
-        return roots;
+        return new JsonObject().put("id", contextId).put("title", title).put("body", body).put("path", path);
       });
   }
 }

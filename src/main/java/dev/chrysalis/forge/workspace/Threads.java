@@ -118,11 +118,21 @@ final class Threads {
     return access(threadId, userId).compose(a -> a.readable("Thread")).compose(t -> detail(threadId, userId));
   }
 
+  /**
+   * The thread with its relations (each list capped) and the first page of its contexts; the
+   * rest of the contexts come from {@code listContexts} with {@code contexts_next_cursor}.
+   */
   private Future<JsonObject> detail(String threadId, String userId) {
     SqlClient c = store.pool();
     return store.access(c, threadId, userId).compose(a -> a.readable("Thread")).compose(thread ->
-      Future.all(store.relations(c, threadId, userId), store.contextTree(c, threadId)).map(all -> thread.copy()
-        .put("relations", all.resultAt(0)).put("contexts", all.resultAt(1))));
+      Future.all(store.relations(c, threadId, userId, config.relationsShown()),
+          store.contextPage(c, threadId, null, Page.DEFAULT_LIMIT, config.contextPageBytes()))
+        .map(all -> {
+          JsonObject page = all.resultAt(1);
+          return thread.copy().put("relations", all.resultAt(0)).put("contexts", page.getJsonArray("data"))
+            .put("contexts_has_more", page.getBoolean("has_more"))
+            .put("contexts_next_cursor", page.getString("next_cursor"));
+        }));
   }
 
   Future<JsonObject> update(String userId, JsonObject r) throws ServiceException {
@@ -157,9 +167,9 @@ final class Threads {
       if (from.equals(to)) {
         return Errors.badRequest("self_relation", "A thread cannot be related to itself.", "to_thread_id");
       }
-      return store.pool().withTransaction(c -> store.lockRelations(c)
-        .compose(v -> store.existing(c, from, to))
-        .compose(existing -> {
+      boolean walk = !type.equals("relates_to");
+      return Sql.transactionRetryingDeadlock(store.pool(), c -> store.lockAndCheckCycle(c, from, to, walk)
+        .compose(closes -> store.existing(c, from, to).compose(existing -> {
           if (existing.contains(type + ":" + to)) {
             return Errors.conflict("relation_exists", "These threads are already related this way.");
           }
@@ -169,19 +179,41 @@ final class Threads {
           if (type.equals("continues_from") && existing.contains("continues_from")) {
             return Errors.conflict("already_continues", "This thread already continues another thread.");
           }
-          Future<Boolean> cycle = type.equals("relates_to") ? Future.succeededFuture(false) : store.reaches(c, to, from);
-          return cycle.compose(closes -> closes
+          return closes
             ? Errors.<Void>conflict("relation_cycle", "This relation would make a cycle of parents or continuations.")
-            : store.insertRelation(c, from, to, type, userId));
-        }))
+            : store.insertRelation(c, from, to, type, userId);
+        })))
         .map(v -> new JsonObject().put("from_thread_id", from).put("to_thread_id", to).put("relation_type", type));
     }));
   }
 
   Future<JsonObject> contexts(String userId, JsonObject r) throws ServiceException {
     String threadId = Input.requiredId(r, "thread_id");
+    Page page = Page.from(r);
     return access(threadId, userId).compose(a -> a.readable("Thread"))
-      .compose(t -> store.contextTree(store.pool(), threadId)).map(tree -> new JsonObject().put("data", tree));
+      .compose(t -> store.contextPage(store.pool(), threadId, page.after(), page.limit(), config.contextPageBytes()));
+  }
+
+  /**
+   * What thread chat needs of a thread: the thread, and with {@code contextId} that context's
+   * title, body and the titles of its ancestors ({@code focus}); never the rest of the tree.
+   * 404 {@code context_not_found} when the context is not in the thread.
+   */
+  Future<JsonObject> chatContext(String userId, String threadId, String contextId) throws ServiceException {
+    Input.requiredId(new JsonObject().put("thread_id", threadId), "thread_id");
+    if (contextId != null && (contextId.length() > 128 || !contextId.matches("[A-Za-z0-9_-]+"))) {
+      return contextNotFound(contextId);
+    }
+    return access(threadId, userId).compose(a -> a.readable("Thread")).compose(thread -> contextId == null
+      ? Future.succeededFuture(new JsonObject().put("thread", thread))
+      : store.contextWithPath(store.pool(), threadId, contextId).compose(focus -> focus == null
+        ? contextNotFound(contextId)
+        : Future.succeededFuture(new JsonObject().put("thread", thread).put("focus", focus))));
+  }
+
+  private static <T> Future<T> contextNotFound(String contextId) {
+    return Future.failedFuture(Errors.error(404, "context_not_found", "No context node "
+      + (contextId.length() > 128 ? "with that id" : contextId) + " in this thread.", "context_node_id"));
   }
 
   Future<JsonObject> addContext(String userId, JsonObject r) throws ServiceException {
@@ -196,12 +228,21 @@ final class Threads {
       .put("metadata", Objects.requireNonNullElse(Input.object(r, "metadata"), new JsonObject()))
       .put("created_by", userId);
     String parentId = ctx.getString("parent_id");
+    int size = sizeBytes(ctx);
     return access(threadId, userId).compose(a -> a.writable("Thread"))
       .compose(t -> store.pool().withTransaction(c -> store.lockThread(c, threadId)
-        .compose(v -> store.contextCount(c, threadId))
-        .compose(n -> n >= config.maxContextsPerThread()
-          ? Errors.<Integer>conflict("context_limit", "This thread already has " + n + " contexts, the most it can hold.")
-          : parentId == null ? Future.succeededFuture(0) : store.depthInThread(c, parentId, threadId))
+        .compose(v -> store.contextUsage(c, threadId))
+        .compose(usage -> {
+          if (usage.count() >= config.maxContextsPerThread()) {
+            return Errors.<Integer>conflict("context_limit", "This thread already has " + usage.count()
+              + " contexts, the most it can hold.");
+          }
+          if (usage.bytes() + size > config.maxContextBytesPerThread()) {
+            return Errors.<Integer>conflict("context_space_full", "This context would take the thread's contexts to "
+              + (usage.bytes() + size) + " bytes; a thread holds at most " + config.maxContextBytesPerThread() + ".");
+          }
+          return parentId == null ? Future.succeededFuture(0) : store.depthInThread(c, parentId, threadId);
+        })
         .compose(depth -> {
           if (parentId != null && depth == 0) {
             return Errors.badRequest("invalid_parent", "The parent context is not in this thread.", "parent_id");
@@ -210,9 +251,19 @@ final class Threads {
             return Errors.badRequest("context_too_deep", "Contexts nest at most " + config.maxContextDepth() + " levels.",
               "parent_id");
           }
-          return store.insertContext(c, ctx);
+          return store.insertContext(c, ctx, size);
         })))
       .compose(v -> store.context(store.pool(), ctx.getString("id")));
+  }
+
+  /** The bytes a context counts for: UTF-8 title, body and encoded metadata. */
+  static int sizeBytes(JsonObject ctx) {
+    String body = ctx.getString("body");
+    return utf8(ctx.getString("title")) + (body == null ? 0 : utf8(body)) + ctx.getJsonObject("metadata").toBuffer().length();
+  }
+
+  private static int utf8(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
 
   private static JsonObject visible(Access a) {

@@ -99,7 +99,10 @@ public interface WorkspaceService {
   /** {title?, project_id?, org_id?, parent_thread_id?, continues_from?} → the thread with relations and contexts. */
   Future<JsonObject> createThread(String userId, JsonObject request);
 
-  /** {thread_id} → the thread with {@code relations} and {@code contexts} (the tree). */
+  /**
+   * {thread_id} → the thread with {@code relations} (each list capped, {@code has_more} when cut)
+   * and the first page of its {@code contexts} ({@code contexts_has_more}, {@code contexts_next_cursor}).
+   */
   Future<JsonObject> getThread(String userId, JsonObject request);
 
   /** {thread_id, title?, status?, summary?} → the thread. */
@@ -108,7 +111,11 @@ public interface WorkspaceService {
   /** {thread_id, to_thread_id, relation_type} → the relation. 400 self_relation, 409 relation_cycle / relation_exists. */
   Future<JsonObject> addRelation(String userId, JsonObject request);
 
-  /** {thread_id} → {data: the context tree}. */
+  /**
+   * {thread_id, limit?, after?} → {data, has_more, next_cursor}: a page of the thread's contexts
+   * in creation order, cut short once it holds {@code workspace.context_page_bytes}; {@code data}
+   * is the page as a forest (a context whose parent is on an earlier page is a root of this one).
+   */
   Future<JsonObject> listContexts(String userId, JsonObject request);
 
   /** {thread_id, title, kind?, body?, parent_id?, metadata?} → the context. */
@@ -141,6 +148,32 @@ public interface WorkspaceService {
 
   /** The last {@code limit} (1–1000) messages, oldest first → {session, messages, has_more}. */
   Future<JsonObject> sessionHistory(String userId, String sessionId, int limit);
+
+  /**
+   * What a thread chat prompt is built from, without the rest of the context tree: the thread
+   * (readable by the user) → {thread, focus?}; with a context id, {@code focus} is {id, title,
+   * body, path (ancestor titles, root first)}. 404 context_not_found when it is not in the thread.
+   */
+  Future<JsonObject> threadChatContext(String userId, String threadId, String contextId);
+
+  /**
+   * {max_messages (1–1000), max_bytes} → {session, messages, has_more, usage}: the latest messages
+   * whose contents fit {@code max_bytes} together (oldest first; the database reads no other
+   * content) and the totals of the whole session {message_count, tokens_in, tokens_out, cost_usd}.
+   */
+  Future<JsonObject> sessionWindow(String userId, String sessionId, JsonObject request);
+
+  /**
+   * Claims the rotation of the user's active session → {claimed}. False while another claim
+   * holds (10 minutes) or after a failed rotation until its backoff has passed.
+   */
+  Future<JsonObject> claimRotation(String userId, String sessionId);
+
+  /**
+   * {retry_base_ms} → {attempts, not_before}: records a failed rotation; the next claim succeeds
+   * after {@code retry_base_ms} doubled per earlier failure (at most 64 times).
+   */
+  Future<JsonObject> rotationFailed(String userId, String sessionId, JsonObject request);
 
   /** Archives the session; {summary?} also becomes its thread's summary → the session. */
   Future<JsonObject> archiveSession(String userId, String sessionId, JsonObject request);

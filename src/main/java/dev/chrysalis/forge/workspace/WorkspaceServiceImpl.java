@@ -205,6 +205,26 @@ final class WorkspaceServiceImpl implements WorkspaceService {
   }
 
   @Override
+  public Future<JsonObject> threadChatContext(String userId, String threadId, String contextId) {
+    return run(userId, () -> threads.chatContext(userId, threadId, contextId));
+  }
+
+  @Override
+  public Future<JsonObject> sessionWindow(String userId, String sessionId, JsonObject request) {
+    return run(userId, () -> sessions.window(userId, sessionId, request));
+  }
+
+  @Override
+  public Future<JsonObject> claimRotation(String userId, String sessionId) {
+    return run(userId, () -> sessions.claimRotation(userId, sessionId));
+  }
+
+  @Override
+  public Future<JsonObject> rotationFailed(String userId, String sessionId, JsonObject request) {
+    return run(userId, () -> sessions.rotationFailed(userId, sessionId, request));
+  }
+
+  @Override
   public Future<JsonObject> archiveSession(String userId, String sessionId, JsonObject request) {
     return run(userId, () -> sessions.archive(userId, sessionId, request));
   }

@@ -123,7 +123,11 @@ class EmailVerificationApiTest {
     assertThat(weak.error().getString("code")).isEqualTo("weak_password");
 
     String fresh = "a brand new long password";
+    api.call("getCurrentUser").bearer(u.token()).send().expect(200);
     api.call("resetPassword").body(new JsonObject().put("token", token).put("password", fresh)).send().expect(200);
+    // every session from before the reset has ended
+    Api.Resp ended = api.call("getCurrentUser").bearer(u.token()).send().expect(401);
+    assertThat(ended.error().getString("code")).isEqualTo("session_ended");
     api.call("loginUser").body(new JsonObject().put("email", u.email()).put("password", Users.PASSWORD)).send().expect(401);
     api.call("loginUser").body(new JsonObject().put("email", u.email()).put("password", fresh)).send().expect(200);
 

@@ -40,7 +40,7 @@ public class AuthBenchmarks {
       vertx = Vertx.vertx();
       tokens = new JwtTokens(vertx, AuthConfig.from(new JsonObject().put("auth",
         new JsonObject().put("secret_key", TestApp.TEST_SECRET))));
-      token = tokens.issue("usr_bench", "bench@example.test");
+      token = tokens.issue("usr_bench", "bench@example.test", 0);
     }
 
     @TearDown(Level.Trial)

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The gateway benchmark: the same load sent straight to the fake upstream and through the
  * service, open loop (latency from each request's intended start time, so queueing is not
  * hidden). Non-streamed: throughput and p50/p99/p99.9. Streamed: time to first byte and to the
- * end. Then N concurrent slow streams through the service. Run by {@code scripts/bench gateway}.
+ * end. Then N concurrent slow streams through the service ({@code --concurrent-only}: just those, as
+ * {@code scripts/bench} runs them after {@link PassThroughBench}); {@code scripts/bench-open} runs it all.
  */
 public final class GatewayBench {
 
@@ -40,13 +41,18 @@ public final class GatewayBench {
     try {
       Map<String, String> auth = Map.of("authorization", "Bearer " + key);
       Map<String, String> upstreamAuth = Map.of("authorization", "Bearer sk-bench");
+      String streamBody = BODY.replace("\"messages\"", "\"stream\":true,\"messages\"");
+      if (java.util.Arrays.asList(args).contains("--concurrent-only")) {
+        System.out.println(concurrent(vertx, service + "/chat/completions", auth,
+          streamBody.replace("gpt-4o-mini", "openai/gpt-drip"), streams, marker));
+        return;
+      }
       for (String[] target : new String[][]{{"direct", upstream}, {"gateway", service}}) {
         LoadGenerator gen = new LoadGenerator(vertx, target[1] + "/chat/completions", "POST",
           target[0].equals("direct") ? upstreamAuth : auth, BODY, 256);
         gen.run(warmup, rate);
         System.out.println(gen.run(seconds, rate).summary("non-streamed " + target[0] + " @" + (int) rate + "/s"));
       }
-      String streamBody = BODY.replace("\"messages\"", "\"stream\":true,\"messages\"");
       for (String[] target : new String[][]{{"direct", upstream}, {"gateway", service}}) {
         Map<String, String> h = target[0].equals("direct") ? upstreamAuth : auth;
         streamRun(vertx, target[1] + "/chat/completions", h, streamBody, Math.min(warmup, 10), streamRate);

@@ -1,13 +1,17 @@
 package dev.chrysalis.forge.billing;
 
 import dev.chrysalis.forge.testing.Api;
+import dev.chrysalis.forge.testing.BusFlow;
 import dev.chrysalis.forge.testing.TestApp;
 import dev.chrysalis.forge.testing.Users;
 import dev.chrysalis.forge.testing.Workspaces;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.UUID;
 
@@ -17,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Operator plan assignments against the real workspace service: an id that names no user or org
  * is a 404 in our error shape and nothing is stored; a workspace that does not answer is a 503.
  */
+@ExtendWith(VertxExtension.class)
 class AdminPlanApiTest {
 
   private static final String ADMIN_EMAIL = "plans-" + UUID.randomUUID().toString().substring(0, 8) + "@example.test";
@@ -69,10 +74,12 @@ class AdminPlanApiTest {
   }
 
   @Test
-  void overTheBusAnIdTheWorkspaceFindsMalformedIsAnUnknownOrgToo() {
+  void overTheBusAnIdTheWorkspaceFindsMalformedIsAnUnknownOrgToo(VertxTestContext ctx) throws Throwable {
     BillingService billing = BillingService.createProxy(app.vertx());
-    Bus.failure(billing.assignPlan(new JsonObject().put("actor_id", admin.id())
-      .put("subject_type", "org").put("subject_id", "org.with.dots").put("plan_id", "team")), 404, "org_not_found");
+    BusFlow.refused(billing.assignPlan(new JsonObject().put("actor_id", admin.id())
+        .put("subject_type", "org").put("subject_id", "org.with.dots").put("plan_id", "team")), 404, "org_not_found")
+      .onComplete(ctx.succeedingThenComplete());
+    BusFlow.await(ctx);
     assertThat(assignments(app, "org.with.dots")).isZero();
   }
 

@@ -1,16 +1,20 @@
 package dev.chrysalis.forge.billing;
 
 import dev.chrysalis.forge.testing.Api;
+import dev.chrysalis.forge.testing.BusFlow;
 import dev.chrysalis.forge.testing.TestApp;
 import dev.chrysalis.forge.testing.TestDatabase;
 import dev.chrysalis.forge.testing.Users;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import io.vertx.serviceproxy.ServiceException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -23,6 +27,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Local ledger mode: plans, exact quotas, feature gates, org plans, the ledger, operator endpoints. */
+@ExtendWith(VertxExtension.class)
 class BillingApiTest {
 
   private static final String ADMIN_EMAIL = "ops-" + UUID.randomUUID().toString().substring(0, 8) + "@example.test";
@@ -138,18 +143,31 @@ class BillingApiTest {
   }
 
   @Test
-  void releaseOfAnUnknownOrConsumedReservation() {
-    Bus.failure(billing.releaseMessage("rsv_doesnotexist"), 404, "not_found");
-    Bus.failure(billing.releaseMessage("bad id with spaces"), 400, "invalid_request");
+  void releaseOfAnUnknownOrConsumedReservation(VertxTestContext ctx) throws Throwable {
     Users.Registered u = Users.register(api);
-    JsonObject r = reserve(u.id(), null);
-    Bus.await(billing.recordUsage(new JsonObject().put("id", "req_" + UUID.randomUUID()).put("user_id", u.id())
-      .put("model", "gpt-4o-mini").put("provider", "openai").put("input_tokens", 10).put("output_tokens", 5)
-      .put("reservation_id", r.getString("reservation_id"))));
-    JsonObject rel = Bus.await(billing.releaseMessage(r.getString("reservation_id")));
-    assertThat(rel.getBoolean("released")).isFalse();
-    assertThat(rel.getString("status")).isEqualTo("consumed");
-    assertThat(Bus.await(billing.getPlan(u.id(), null)).getString("plan_id")).isEqualTo("free");
+    String[] reservation = new String[1];
+    BusFlow.refused(billing.releaseMessage("rsv_doesnotexist"), 404, "not_found")
+      .compose(v -> BusFlow.refused(billing.releaseMessage("bad id with spaces"), 400, "invalid_request"))
+      .compose(v -> billing.reserveMessage(new JsonObject().put("user_id", u.id()).put("request_id", "req_" + UUID.randomUUID())))
+      .compose(r -> {
+        reservation[0] = r.getString("reservation_id");
+        return billing.recordUsage(new JsonObject().put("id", "req_" + UUID.randomUUID()).put("user_id", u.id())
+          .put("model", "gpt-4o-mini").put("provider", "openai").put("input_tokens", 10).put("output_tokens", 5)
+          .put("reservation_id", reservation[0]));
+      })
+      .compose(recorded -> billing.releaseMessage(reservation[0]))
+      .compose(rel -> {
+        ctx.verify(() -> {
+          assertThat(rel.getBoolean("released")).isFalse();
+          assertThat(rel.getString("status")).isEqualTo("consumed");
+        });
+        return billing.getPlan(u.id(), null);
+      })
+      .onComplete(ctx.succeeding(plan -> ctx.verify(() -> {
+        assertThat(plan.getString("plan_id")).isEqualTo("free");
+        ctx.completeNow();
+      })));
+    BusFlow.await(ctx);
   }
 
   @Test
@@ -170,31 +188,41 @@ class BillingApiTest {
   }
 
   @Test
-  void admissionChecksTheModelBeforeTakingAMessage() {
+  void admissionChecksTheModelBeforeTakingAMessage(VertxTestContext ctx) throws Throwable {
     Users.Registered u = Users.register(api);
     JsonObject before = api.call("getBillingPlan").bearer(u.token()).send().expect(200).json();
-    Bus.failure(billing.admitMessage(new JsonObject().put("user_id", u.id()).put("request_id", "req_" + UUID.randomUUID())
-      .put("model", "gpt-4o")), 402, "feature_not_available");
-    JsonObject afterRefusal = api.call("getBillingPlan").bearer(u.token()).send().expect(200).json();
-    assertThat(afterRefusal.getInteger("used_today")).isEqualTo(before.getInteger("used_today"));
-
-    JsonObject admitted = Bus.await(billing.admitMessage(new JsonObject().put("user_id", u.id())
-      .put("request_id", "req_" + UUID.randomUUID()).put("model", "gpt-4o-mini")));
-    assertThat(admitted.getString("tier")).isEqualTo("basic");
-    assertThat(admitted.getString("reservation_id")).startsWith("rsv_");
-    assertThat(admitted.getInteger("remaining")).isEqualTo(before.getInteger("remaining_today") - 1);
+    BusFlow.refused(billing.admitMessage(new JsonObject().put("user_id", u.id()).put("request_id", "req_" + UUID.randomUUID())
+        .put("model", "gpt-4o")), 402, "feature_not_available")
+      .compose(refused -> billing.planStatus(u.id(), null, false))
+      .compose(afterRefusal -> {
+        ctx.verify(() -> assertThat(afterRefusal.getInteger("used_today")).isEqualTo(before.getInteger("used_today")));
+        return billing.admitMessage(new JsonObject().put("user_id", u.id())
+          .put("request_id", "req_" + UUID.randomUUID()).put("model", "gpt-4o-mini"));
+      })
+      .compose(admitted -> {
+        ctx.verify(() -> {
+          assertThat(admitted.getString("tier")).isEqualTo("basic");
+          assertThat(admitted.getString("reservation_id")).startsWith("rsv_");
+          assertThat(admitted.getInteger("remaining")).isEqualTo(before.getInteger("remaining_today") - 1);
+        });
+        // no model named: refused before anything is taken
+        return BusFlow.refused(billing.admitMessage(new JsonObject().put("user_id", u.id()).put("request_id", "req_1")),
+          400, "invalid_request");
+      })
+      .onComplete(ctx.succeedingThenComplete());
+    BusFlow.await(ctx);
     JsonObject after = api.call("getBillingPlan").bearer(u.token()).send().expect(200).json();
     assertThat(after.getInteger("used_today")).isEqualTo(before.getInteger("used_today") + 1);
-    Bus.failure(billing.admitMessage(new JsonObject().put("user_id", u.id()).put("request_id", "req_1")), 400,
-      "invalid_request");
   }
 
   @Test
-  void reserveRejectsBadInput() {
-    Bus.failure(billing.reserveMessage(new JsonObject().put("user_id", "usr_x")), 400, "invalid_request");
-    Bus.failure(billing.reserveMessage(new JsonObject().put("request_id", "req_1")), 400, "invalid_request");
-    Bus.failure(billing.reserveMessage(new JsonObject().put("user_id", "usr_x").put("request_id", "req_1")
-      .put("org_id", "org with spaces")), 400, "invalid_request");
+  void reserveRejectsBadInput(VertxTestContext ctx) {
+    Future.all(
+        BusFlow.refused(billing.reserveMessage(new JsonObject().put("user_id", "usr_x")), 400, "invalid_request"),
+        BusFlow.refused(billing.reserveMessage(new JsonObject().put("request_id", "req_1")), 400, "invalid_request"),
+        BusFlow.refused(billing.reserveMessage(new JsonObject().put("user_id", "usr_x").put("request_id", "req_1")
+          .put("org_id", "org with spaces")), 400, "invalid_request"))
+      .onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
@@ -359,18 +387,16 @@ class BillingApiTest {
   }
 
   @Test
-  void recordUsageRejectsBadEventsAndStoresNothing() throws Exception {
+  void recordUsageRejectsBadEventsAndStoresNothing(VertxTestContext ctx) throws Throwable {
     Users.Registered u = Users.register(api);
     JsonObject good = new JsonObject().put("id", "req_bad1").put("user_id", u.id()).put("model", "gpt-4o-mini")
       .put("provider", "openai").put("input_tokens", 1).put("output_tokens", 1);
-    Bus.failure(billing.recordUsage(good.copy().put("input_tokens", -1)), 400, "invalid_request");
-    Bus.failure(billing.recordUsage(good.copy().put("output_tokens", "many")), 400, "invalid_request");
-    Bus.failure(billing.recordUsage(good.copy().put("input_tokens", 1.5)), 400, "invalid_request");
-    Bus.failure(billing.recordUsage(good.copy().remove("model") == null ? good : withoutModel(good)), 400, "invalid_request");
-    Bus.failure(billing.recordUsage(good.copy().put("id", "")), 400, "invalid_request");
-    Bus.failure(billing.recordUsage(good.copy().put("is_byok", "yes")), 400, "invalid_request");
-    Bus.failure(billing.recordUsage(good.copy().put("estimated", "yes")), 400, "invalid_request");
-    Bus.failure(billing.recordUsage(good.copy().put("model", "m".repeat(301))), 400, "invalid_request");
+    List<JsonObject> bad = List.of(good.copy().put("input_tokens", -1), good.copy().put("output_tokens", "many"),
+      good.copy().put("input_tokens", 1.5), withoutModel(good), good.copy().put("id", ""), good.copy().put("is_byok", "yes"),
+      good.copy().put("estimated", "yes"), good.copy().put("model", "m".repeat(301)));
+    Future.all(bad.stream().map(e -> BusFlow.refused(billing.recordUsage(e), 400, "invalid_request")).toList())
+      .onComplete(ctx.succeedingThenComplete());
+    BusFlow.await(ctx);
     try (Connection c = TestDatabase.connect(app.databaseUrl()); Statement s = c.createStatement()) {
       ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM usage_events WHERE user_id = '" + u.id() + "'");
       rs.next();

@@ -31,7 +31,9 @@ import java.util.regex.Pattern;
  * with {@code ra<S>s} a {@code retry-after: S} header on those failures (default 0) and
  * {@code rams<M>} a {@code retry-after-ms: M} header besides, {@code quota} (the provider's
  * quota or billing refusal: OpenAI 429 insufficient_quota, Anthropic 402 billing_error, Cohere
- * 402). Anything else answers "Hello there!" (streamed in three pieces).
+ * 402). Anything else answers "Hello there!" (streamed in three pieces). OpenAI-format calls
+ * whose first message is thread chat's summary instruction are counted in {@link #summaryCalls}
+ * and, when set, answered with {@link #summaryAnswer} or refused with {@link #summaryStatus}.
  *
  * <p>Like the real ones, OpenAI-style and Anthropic answers carry headers a gateway must not pass
  * on: {@code set-cookie}, the organization, the upstream's request id and rate-limit counters.
@@ -62,6 +64,9 @@ public final class FakeProviders implements AutoCloseable {
   public final AtomicInteger closedEarly = new AtomicInteger();
   public final AtomicInteger completedStreams = new AtomicInteger();
   public volatile long slowMs = 1500;
+  public final AtomicInteger summaryCalls = new AtomicInteger();
+  public volatile String summaryAnswer;
+  public volatile int summaryStatus;
   private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
   /** How many copies of the first text event a {@code drip} stream sends, and how far apart. */
   public volatile int dripEvents = 1000;
@@ -294,6 +299,20 @@ public final class FakeProviders implements AutoCloseable {
         .putNull("param").putNull("code").encode());
       return;
     }
+    if (summaryCall(body)) {
+      summaryCalls.incrementAndGet();
+      if (summaryStatus != 0) {
+        req.response().setStatusCode(summaryStatus).putHeader("content-type", "application/json")
+          .end(errorBody("openai", summaryStatus));
+        return;
+      }
+      if (summaryAnswer != null) {
+        JsonObject completion = openaiCompletion(model);
+        completion.getJsonArray("choices").getJsonObject(0).getJsonObject("message").put("content", summaryAnswer);
+        req.response().putHeader("content-type", "application/json").end(completion.encode());
+        return;
+      }
+    }
     Runnable answer = () -> {
       if (Boolean.TRUE.equals(body.getValue("stream"))) {
         sse(req, openaiStream(body, model, bearer(req, MISTRAL_KEY)), model);
@@ -304,6 +323,12 @@ public final class FakeProviders implements AutoCloseable {
     if (!behaviour(req, model, "openai", answer)) {
       answer.run();
     }
+  }
+
+  private static boolean summaryCall(JsonObject body) {
+    JsonArray messages = body.getJsonArray("messages", new JsonArray());
+    return !messages.isEmpty() && messages.getValue(0) instanceof JsonObject first
+      && first.getString("content", "").startsWith("Summarize the conversation");
   }
 
   private static String badMistralToolId(JsonObject body) {

@@ -5,6 +5,7 @@ import dev.chrysalis.forge.config.EnvOverrides;
 import dev.chrysalis.forge.store.DatabaseTarget;
 import dev.chrysalis.forge.store.Migrations;
 import dev.chrysalis.forge.store.Pools;
+import dev.chrysalis.forge.testing.BusFlow;
 import dev.chrysalis.forge.testing.MutableClock;
 import dev.chrysalis.forge.testing.RedisProcess;
 import dev.chrysalis.forge.testing.TestApp;
@@ -13,10 +14,13 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import io.vertx.sqlclient.Pool;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -26,13 +30,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Day limits against real PostgreSQL (and Redis), with a clock the test moves: exact under
  * concurrency, kept across a restart of the limiter, reset at 00:00 UTC. Also the plan source.
+ * The limiter is deployed on the extension's Vert.x and called through its proxy.
  */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
 class DayLimitStoreTest {
 
   private Vertx vertx;
@@ -42,10 +50,9 @@ class DayLimitStoreTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2099-11-25T23:59:58Z"));
 
   @BeforeEach
-  void setUp() throws Exception {
-    vertx = Vertx.vertx();
+  void setUp(Vertx vertx, VertxTestContext ctx) {
+    this.vertx = vertx;
     DatabaseTarget target = DatabaseTarget.fromUrl(TestDatabase.freshDatabaseUrl());
-    Migrations.run(vertx, target).await(60, TimeUnit.SECONDS);
     Map<String, String> env = TestApp.baseEnv();
     env.put("CHRYSALIS_RATE_FREE_PER_DAY", "3");
     // the exactness under test holds while PostgreSQL answers; a loaded test machine may be slow
@@ -55,66 +62,97 @@ class DayLimitStoreTest {
     config = ConfigLoader.load(Map.of("CHRYSALIS_CONFIG", Path.of("conf", "forge.yaml").toString()));
     EnvOverrides.apply(config, env);
     config.getJsonObject("database").put("connect", target.toJson());
+    Migrations.run(vertx, target).onComplete(ctx.succeedingThenComplete());
   }
 
-  @AfterEach
-  void tearDown() throws Exception {
-    vertx.close().await(30, TimeUnit.SECONDS);
+  private Future<String> deploy(PlanSource plans) {
+    return vertx.deployVerticle(new RateLimitVerticle(clock, (v, c) -> plans), new DeploymentOptions().setConfig(config));
   }
 
-  private String deploy(PlanSource plans) throws Exception {
-    return vertx.deployVerticle(new RateLimitVerticle(clock, (v, c) -> plans),
-      new DeploymentOptions().setConfig(config)).await(30, TimeUnit.SECONDS);
-  }
-
-  private String deploy() throws Exception {
+  private Future<String> deploy() {
     return deploy(new DefaultPlanSource("free"));
   }
 
-  private JsonObject check(String userId) throws Exception {
-    return Patient.rateLimit(vertx).check(new JsonObject().put("user_id", userId)).await(60, TimeUnit.SECONDS);
+  private Future<JsonObject> check(String userId) {
+    return check(new JsonObject().put("user_id", userId));
+  }
+
+  private Future<JsonObject> check(JsonObject request) {
+    return Patient.rateLimit(vertx).check(request);
+  }
+
+  /** The answers of n checks made one after another. */
+  private Future<List<JsonObject>> checks(String userId, int n) {
+    Future<List<JsonObject>> all = Future.succeededFuture(new ArrayList<>());
+    for (int i = 0; i < n; i++) {
+      all = all.compose(list -> check(userId).map(r -> {
+        list.add(r);
+        return list;
+      }));
+    }
+    return all;
+  }
+
+  /** Checks until the answer satisfies the condition (10 s at most), and gives the last answer. */
+  private Future<JsonObject> checkUntil(JsonObject request, Predicate<JsonObject> done, long deadlineNanos) {
+    return check(request).compose(r -> done.test(r) || System.nanoTime() > deadlineNanos
+      ? Future.succeededFuture(r)
+      : checkUntil(request, done, deadlineNanos));
   }
 
   @Test
-  void dayLimitSurvivesARestartAndResetsAtUtcMidnight() throws Exception {
-    dayScenario();
+  void dayLimitSurvivesARestartAndResetsAtUtcMidnight(VertxTestContext ctx) throws Throwable {
+    dayScenario().onComplete(ctx.succeedingThenComplete());
+    BusFlow.await(ctx);
   }
 
   @Test
-  void dayLimitOnRedisResetsAtUtcMidnight() throws Exception {
+  void dayLimitOnRedisResetsAtUtcMidnight(VertxTestContext ctx) throws Throwable {
     try (RedisProcess redis = RedisProcess.start()) {
       EnvOverrides.set(config, "ratelimit.redis_url", redis.url());
-      dayScenario();
-      assertThat(Patient.rateLimit(vertx).stats().await(60, TimeUnit.SECONDS).getLong("redis_checks"))
-        .isPositive();
+      dayScenario()
+        .compose(v -> Patient.rateLimit(vertx).stats())
+        .onComplete(ctx.succeeding(stats -> ctx.verify(() -> {
+          assertThat(stats.getLong("redis_checks")).isPositive();
+          ctx.completeNow();
+        })));
+      BusFlow.await(ctx);
     }
   }
 
-  private void dayScenario() throws Exception {
-    String deployment = deploy();
-    for (int i = 1; i <= 3; i++) {
-      JsonObject ok = check("usr_day");
-      assertThat(ok.getBoolean("allowed")).isTrue();
-      assertThat(ok.getString("window")).isEqualTo("day");
-      assertThat(ok.getLong("remaining")).isEqualTo(3 - i);
-    }
-    JsonObject refused = check("usr_day");
-    assertThat(refused.getBoolean("allowed")).isFalse();
-    assertThat(refused.getString("denied_by")).isEqualTo("day");
-    assertThat(refused.getLong("retry_after")).isEqualTo(2);   // 23:59:58 → midnight
-    assertThat(refused.getString("message")).contains("3 requests per day");
-
-    // restart the limiter: the count is not forgotten
-    vertx.undeploy(deployment).await(30, TimeUnit.SECONDS);
-    deploy();
-    clock.set(Instant.parse("2099-11-25T23:59:59.999Z"));
-    assertThat(check("usr_day").getBoolean("allowed")).isFalse();
-
-    clock.set(Instant.parse("2099-11-26T00:00:00Z"));
-    JsonObject next = check("usr_day");
-    assertThat(next.getBoolean("allowed")).isTrue();
-    assertThat(next.getLong("remaining")).isEqualTo(2);
-    assertThat(next.getLong("reset")).isEqualTo(Instant.parse("2099-11-27T00:00:00Z").getEpochSecond());
+  private Future<Void> dayScenario() {
+    return deploy()
+      .compose(deployment -> checks("usr_day", 4).compose(answers -> {
+        for (int i = 1; i <= 3; i++) {
+          JsonObject ok = answers.get(i - 1);
+          assertThat(ok.getBoolean("allowed")).isTrue();
+          assertThat(ok.getString("window")).isEqualTo("day");
+          assertThat(ok.getLong("remaining")).isEqualTo(3 - i);
+        }
+        JsonObject refused = answers.get(3);
+        assertThat(refused.getBoolean("allowed")).isFalse();
+        assertThat(refused.getString("denied_by")).isEqualTo("day");
+        assertThat(refused.getLong("retry_after")).isEqualTo(2);   // 23:59:58 → midnight
+        assertThat(refused.getString("message")).contains("3 requests per day");
+        // restart the limiter: the count is not forgotten
+        return vertx.undeploy(deployment);
+      }))
+      .compose(v -> deploy())
+      .compose(v -> {
+        clock.set(Instant.parse("2099-11-25T23:59:59.999Z"));
+        return check("usr_day");
+      })
+      .compose(afterRestart -> {
+        assertThat(afterRestart.getBoolean("allowed")).isFalse();
+        clock.set(Instant.parse("2099-11-26T00:00:00Z"));
+        return check("usr_day");
+      })
+      .map(next -> {
+        assertThat(next.getBoolean("allowed")).isTrue();
+        assertThat(next.getLong("remaining")).isEqualTo(2);
+        assertThat(next.getLong("reset")).isEqualTo(Instant.parse("2099-11-27T00:00:00Z").getEpochSecond());
+        return null;
+      });
   }
 
   @Test
@@ -139,41 +177,51 @@ class DayLimitStoreTest {
   }
 
   @Test
-  void tiersComeFromThePlanSourceAreCachedAndForgottenOnPlanChange() throws Exception {
+  void tiersComeFromThePlanSourceAreCachedAndForgottenOnPlanChange(VertxTestContext ctx) throws Throwable {
     Map<String, String> plans = new ConcurrentHashMap<>(Map.of("usr_pro", "pro", "usr_odd", "no-such-plan"));
     plans.put("org:org_big", "enterprise");
+    JsonObject inOrg = new JsonObject().put("user_id", "usr_member").put("org_id", "org_big");
     deploy((userId, orgId) -> userId.equals("usr_broken")
       ? Future.failedFuture(new IllegalStateException("billing down"))
-      : Future.succeededFuture(plans.getOrDefault(orgId != null ? "org:" + orgId : userId, "free")));
-    assertThat(check("usr_pro").getString("tier")).isEqualTo("pro");
-    assertThat(check("usr_odd").getString("tier")).isEqualTo("free");
-    assertThat(check("usr_broken").getString("tier")).isEqualTo("free");
-    assertThat(check("usr_broken").getString("tier")).as("a failed lookup is not repeated at once").isEqualTo("free");
-
-    // in an org's context the org's plan sets the tier
-    JsonObject inOrg = Patient.rateLimit(vertx)
-      .check(new JsonObject().put("user_id", "usr_member").put("org_id", "org_big")).await(60, TimeUnit.SECONDS);
-    assertThat(inOrg.getString("tier")).isEqualTo("enterprise");
-    plans.put("org:org_big", "team");
-    vertx.eventBus().publish(RateLimitService.PLAN_CHANGED_ADDRESS, "org:org_big");
-    long orgDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!"team".equals(inOrg.getString("tier")) && System.nanoTime() < orgDeadline) {
-      inOrg = Patient.rateLimit(vertx)
-        .check(new JsonObject().put("user_id", "usr_member").put("org_id", "org_big")).await(60, TimeUnit.SECONDS);
-    }
-    assertThat(inOrg.getString("tier")).isEqualTo("team");
-
-    plans.put("usr_pro", "team");
-    assertThat(check("usr_pro").getString("tier")).as("cached").isEqualTo("pro");
-    vertx.eventBus().publish(RateLimitService.PLAN_CHANGED_ADDRESS, "user:usr_pro");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    String tier = "pro";
-    while (!tier.equals("team") && System.nanoTime() < deadline) {
-      tier = check("usr_pro").getString("tier");
-    }
-    assertThat(tier).isEqualTo("team");
-    JsonObject stats = Patient.rateLimit(vertx).stats().await(60, TimeUnit.SECONDS);
-    assertThat(stats.getLong("plan_lookup_errors")).isEqualTo(1);
-    assertThat(stats.getString("backend")).isEqualTo("memory");
+      : Future.succeededFuture(plans.getOrDefault(orgId != null ? "org:" + orgId : userId, "free")))
+      .compose(d -> Future.all(check("usr_pro"), check("usr_odd")))
+      .compose(first -> {
+        assertThat(first.<JsonObject>resultAt(0).getString("tier")).isEqualTo("pro");
+        assertThat(first.<JsonObject>resultAt(1).getString("tier")).isEqualTo("free");
+        return checks("usr_broken", 2);
+      })
+      .compose(broken -> {
+        assertThat(broken.get(0).getString("tier")).isEqualTo("free");
+        assertThat(broken.get(1).getString("tier")).as("a failed lookup is not repeated at once").isEqualTo("free");
+        // in an org's context the org's plan sets the tier
+        return check(inOrg);
+      })
+      .compose(org -> {
+        assertThat(org.getString("tier")).isEqualTo("enterprise");
+        plans.put("org:org_big", "team");
+        vertx.eventBus().publish(RateLimitService.PLAN_CHANGED_ADDRESS, "org:org_big");
+        return checkUntil(inOrg, r -> "team".equals(r.getString("tier")), System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+      })
+      .compose(org -> {
+        assertThat(org.getString("tier")).isEqualTo("team");
+        plans.put("usr_pro", "team");
+        return check("usr_pro");
+      })
+      .compose(cached -> {
+        assertThat(cached.getString("tier")).as("cached").isEqualTo("pro");
+        vertx.eventBus().publish(RateLimitService.PLAN_CHANGED_ADDRESS, "user:usr_pro");
+        return checkUntil(new JsonObject().put("user_id", "usr_pro"), r -> "team".equals(r.getString("tier")),
+          System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+      })
+      .compose(changed -> {
+        assertThat(changed.getString("tier")).isEqualTo("team");
+        return Patient.rateLimit(vertx).stats();
+      })
+      .onComplete(ctx.succeeding(stats -> ctx.verify(() -> {
+        assertThat(stats.getLong("plan_lookup_errors")).isEqualTo(1);
+        assertThat(stats.getString("backend")).isEqualTo("memory");
+        ctx.completeNow();
+      })));
+    BusFlow.await(ctx);
   }
 }

@@ -114,12 +114,52 @@ public final class RedisProcess implements AutoCloseable {
   /** Kills the server (SIGKILL): connections drop, nothing is flushed, the port closes. */
   public synchronized void kill() {
     if (process != null) {
+      if (process.isAlive()) {
+        signalQuietly("CONT");   // a paused server must be able to die
+      }
       process.destroyForcibly();
       try {
         process.waitFor(20, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered until {@link #resume}. */
+  public synchronized void pause() {
+    signal("STOP");
+  }
+
+  /** Lets a paused server run again (SIGCONT); what was sent meanwhile is then answered. */
+  public synchronized void resume() {
+    signal("CONT");
+  }
+
+  private void signalQuietly(String name) {
+    try {
+      new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor(20, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // SIGKILL follows anyway
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void signal(String name) {
+    if (process == null || !process.isAlive()) {
+      throw new IllegalStateException("redis-server is not running");
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+      if (!kill.waitFor(20, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot signal redis-server: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

@@ -1,13 +1,17 @@
 package dev.chrysalis.forge.vault;
 
 import dev.chrysalis.forge.testing.Api;
+import dev.chrysalis.forge.testing.BusFlow;
 import dev.chrysalis.forge.testing.NoKeyLeaks;
 import dev.chrysalis.forge.testing.PlaintextKeys;
 import dev.chrysalis.forge.testing.TestApp;
 import dev.chrysalis.forge.testing.TestDatabase;
 import dev.chrysalis.forge.testing.Users;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import io.vertx.serviceproxy.ServiceException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,7 +26,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Personal provider keys end to end through the HTTP API, and what ends up in the database. */
-@ExtendWith(NoKeyLeaks.class)
+@ExtendWith({VertxExtension.class, NoKeyLeaks.class})
 class ProviderKeyApiTest {
 
   private final TestApp app = TestApp.shared();
@@ -85,7 +89,7 @@ class ProviderKeyApiTest {
   }
 
   @Test
-  void keysAreSeparatePerUserAndProvider() {
+  void keysAreSeparatePerUserAndProvider(VertxTestContext ctx) throws Throwable {
     Users.Registered a = Users.register(api);
     Users.Registered b = Users.register(api);
     String aOpenai = PlaintextKeys.fresh("sk-");
@@ -96,9 +100,17 @@ class ProviderKeyApiTest {
     add(b, new JsonObject().put("provider", "openai").put("api_key", bOpenai)).expect(201);
     assertThat(list(a)).hasSize(2);
     assertThat(list(b)).hasSize(1);
-    assertThat(VaultCalls.resolve(app, VaultCalls.personal(a.id(), "openai")).getString("key")).isEqualTo(aOpenai);
-    assertThat(VaultCalls.resolve(app, VaultCalls.personal(a.id(), "anthropic")).getString("key")).isEqualTo(aAnthropic);
-    assertThat(VaultCalls.resolve(app, VaultCalls.personal(b.id(), "openai")).getString("key")).isEqualTo(bOpenai);
+    VaultService vault = VaultService.createProxy(app.vertx());
+    Future.all(vault.resolve(VaultCalls.personal(a.id(), "openai")), vault.resolve(VaultCalls.personal(a.id(), "anthropic")),
+        vault.resolve(VaultCalls.personal(b.id(), "openai")),
+        BusFlow.refused(vault.resolve(VaultCalls.personal(b.id(), "anthropic")), 400, "provider_key_missing"))
+      .onComplete(ctx.succeeding(keys -> ctx.verify(() -> {
+        assertThat(keys.<JsonObject>resultAt(0).getString("key")).isEqualTo(aOpenai);
+        assertThat(keys.<JsonObject>resultAt(1).getString("key")).isEqualTo(aAnthropic);
+        assertThat(keys.<JsonObject>resultAt(2).getString("key")).isEqualTo(bOpenai);
+        ctx.completeNow();
+      })));
+    BusFlow.await(ctx);
     api.call("deleteProviderKey").bearer(b.token()).path("provider", "anthropic").send().expect(404);
     assertThat(list(a)).hasSize(2);
   }

@@ -1,18 +1,23 @@
 package dev.chrysalis.forge.vault;
 
 import dev.chrysalis.forge.testing.Api;
+import dev.chrysalis.forge.testing.BusFlow;
 import dev.chrysalis.forge.testing.NoKeyLeaks;
 import dev.chrysalis.forge.testing.PlaintextKeys;
 import dev.chrysalis.forge.testing.TestApp;
 import dev.chrysalis.forge.testing.Users;
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import io.vertx.serviceproxy.ServiceException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * It also covers a workspace that does not answer. The same paths against the real workspace
  * service are in VaultWorkspaceApiTest.
  */
-@ExtendWith(NoKeyLeaks.class)
+@ExtendWith({VertxExtension.class, NoKeyLeaks.class})
 class VaultOrgApiTest {
 
   private static final String MEMBERSHIP_ADDRESS = "test.workspace.membership";
@@ -122,51 +127,55 @@ class VaultOrgApiTest {
   }
 
   @Test
-  void resolutionOrderIsUserThenOrgThenServiceAndNonMembersAreRefused() {
+  void resolutionOrderIsUserThenOrgThenServiceAndNonMembersAreRefused(VertxTestContext ctx) throws Throwable {
     Users.Registered admin = member("admin");
     Users.Registered plain = member("member");
     Users.Registered outsider = Users.register(api);
     String orgKey = PlaintextKeys.fresh("sk-");
     String orgId = addOrgKey(admin, "openai", orgKey).expect(201).json().getString("id");
+    VaultService vault = VaultService.createProxy(app.vertx());
 
-    JsonObject viaOrg = VaultCalls.resolve(app, VaultCalls.personal(plain.id(), "openai").put("org_id", ORG));
-    assertThat(viaOrg.getString("key")).isEqualTo(orgKey);
-    assertThat(viaOrg.getBoolean("is_byok")).isTrue();
-    assertThat(viaOrg.getString("provider_key_id")).isEqualTo(orgId);
+    vault.resolve(VaultCalls.personal(plain.id(), "openai").put("org_id", ORG))
+      .onComplete(ctx.succeeding(viaOrg -> ctx.verify(() -> {
+        assertThat(viaOrg.getString("key")).isEqualTo(orgKey);
+        assertThat(viaOrg.getBoolean("is_byok")).isTrue();
+        assertThat(viaOrg.getString("provider_key_id")).isEqualTo(orgId);
+        ctx.completeNow();
+      })));
+    BusFlow.await(ctx);
 
     String personal = PlaintextKeys.fresh("sk-");
     api.call("addProviderKey").bearer(plain.token())
       .body(new JsonObject().put("provider", "openai").put("api_key", personal)).send().expect(201);
-    JsonObject viaUser = VaultCalls.resolve(app, VaultCalls.personal(plain.id(), "openai").put("org_id", ORG));
-    assertThat(viaUser.getString("key")).isEqualTo(personal);
-
-    // an org the caller is not in is refused, never quietly replaced by the service key
-    ServiceException notMember = VaultCalls.resolveFails(app, VaultCalls.personal(outsider.id(), "openai")
-      .put("org_id", ORG));
-    assertThat(notMember.failureCode()).isEqualTo(404);
-    assertThat(notMember.getDebugInfo().getString("code")).isEqualTo("org_not_found");
-
-    JsonObject noOrg = VaultCalls.resolve(app, VaultCalls.personal(admin.id(), "openai"));
-    assertThat(noOrg.getString("key")).isEqualTo(SERVICE_OPENAI);
-    assertThat(noOrg.getString("base_url")).isEqualTo("https://api.openai.com/v1");
-
-    JsonObject service = VaultCalls.resolve(app, VaultCalls.personal(plain.id(), "openai").put("org_id", ORG)
-      .put("prefer_byok", false));
-    assertThat(service.getString("key")).isEqualTo(SERVICE_OPENAI);
-    assertThat(service.getBoolean("is_byok")).isFalse();
-
-    ServiceException missing = VaultCalls.resolveFails(app, VaultCalls.personal(plain.id(), "google").put("org_id", ORG)
-      .put("prefer_byok", true));
-    assertThat(missing.failureCode()).isEqualTo(400);
-    assertThat(missing.getDebugInfo().getString("code")).isEqualTo("provider_key_missing");
-
-    JsonObject ollama = VaultCalls.resolve(app, VaultCalls.personal(plain.id(), "ollama"));
-    assertThat(ollama.getValue("key")).isNull();
-    assertThat(ollama.getString("base_url")).isEqualTo("http://localhost:11434");
-    assertThat(ollama.getBoolean("is_byok")).isFalse();
-
-    ServiceException unknown = VaultCalls.resolveFails(app, VaultCalls.personal(plain.id(), "nope"));
-    assertThat(unknown.failureCode()).isEqualTo(400);
+    VertxTestContext withPersonalKey = new VertxTestContext();
+    Future.all(List.of(
+        vault.resolve(VaultCalls.personal(plain.id(), "openai").put("org_id", ORG)),
+        // an org the caller is not in is refused, never quietly replaced by the service key
+        BusFlow.refused(vault.resolve(VaultCalls.personal(outsider.id(), "openai").put("org_id", ORG)),
+          404, "org_not_found"),
+        vault.resolve(VaultCalls.personal(admin.id(), "openai")),
+        vault.resolve(VaultCalls.personal(plain.id(), "openai").put("org_id", ORG).put("prefer_byok", false)),
+        BusFlow.refused(vault.resolve(VaultCalls.personal(plain.id(), "google").put("org_id", ORG).put("prefer_byok", true)),
+          400, "provider_key_missing"),
+        vault.resolve(VaultCalls.personal(plain.id(), "ollama")),
+        BusFlow.refusal(vault.resolve(VaultCalls.personal(plain.id(), "nope")))))
+      .onComplete(withPersonalKey.succeeding(all -> withPersonalKey.verify(() -> {
+        JsonObject viaUser = all.resultAt(0);
+        assertThat(viaUser.getString("key")).isEqualTo(personal);
+        JsonObject noOrg = all.resultAt(2);
+        assertThat(noOrg.getString("key")).isEqualTo(SERVICE_OPENAI);
+        assertThat(noOrg.getString("base_url")).isEqualTo("https://api.openai.com/v1");
+        JsonObject service = all.resultAt(3);
+        assertThat(service.getString("key")).isEqualTo(SERVICE_OPENAI);
+        assertThat(service.getBoolean("is_byok")).isFalse();
+        JsonObject ollama = all.resultAt(5);
+        assertThat(ollama.getValue("key")).isNull();
+        assertThat(ollama.getString("base_url")).isEqualTo("http://localhost:11434");
+        assertThat(ollama.getBoolean("is_byok")).isFalse();
+        assertThat(all.<String>resultAt(6)).startsWith("400 ");
+        withPersonalKey.completeNow();
+      })));
+    BusFlow.await(withPersonalKey);
   }
 
   @Test

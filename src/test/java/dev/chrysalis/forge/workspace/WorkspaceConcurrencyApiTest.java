@@ -1,12 +1,16 @@
 package dev.chrysalis.forge.workspace;
 
 import dev.chrysalis.forge.testing.Api;
+import dev.chrysalis.forge.testing.BusFlow;
 import dev.chrysalis.forge.testing.TestApp;
 import dev.chrysalis.forge.testing.Users;
 import dev.chrysalis.forge.testing.Workspaces;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The invariants that need locks: they must hold when the conflicting requests arrive together. */
+@ExtendWith(VertxExtension.class)
 class WorkspaceConcurrencyApiTest {
 
   private final TestApp app = TestApp.shared();
@@ -72,7 +77,7 @@ class WorkspaceConcurrencyApiTest {
   }
 
   @Test
-  void concurrentGetOrCreateOpensOneSession() throws Exception {
+  void concurrentGetOrCreateOpensOneSession(VertxTestContext ctx) throws Throwable {
     Users.Registered u = Users.register(api);
     String threadId = Workspaces.thread(api, u, new JsonObject()).getString("id");
     WorkspaceService bus = WorkspaceService.createProxy(app.vertx());
@@ -80,10 +85,13 @@ class WorkspaceConcurrencyApiTest {
     for (int i = 0; i < 8; i++) {
       all.add(bus.activeThreadSession(u.id(), threadId, null));
     }
-    Future.all(all).await(30, TimeUnit.SECONDS);
-    Set<String> ids = new HashSet<>();
-    all.forEach(f -> ids.add(f.result().getString("id")));
-    assertThat(ids).hasSize(1);
-    assertThat(all.stream().filter(f -> f.result().getBoolean("created")).count()).isEqualTo(1);
+    Future.all(all).onComplete(ctx.succeeding(done -> ctx.verify(() -> {
+      Set<String> ids = new HashSet<>();
+      all.forEach(f -> ids.add(f.result().getString("id")));
+      assertThat(ids).hasSize(1);
+      assertThat(all.stream().filter(f -> f.result().getBoolean("created")).count()).isEqualTo(1);
+      ctx.completeNow();
+    })));
+    BusFlow.await(ctx);
   }
 }

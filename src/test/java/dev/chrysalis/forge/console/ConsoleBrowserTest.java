@@ -1,0 +1,239 @@
+package dev.chrysalis.forge.console;
+
+import dev.chrysalis.forge.gateway.FakeProviders;
+import dev.chrysalis.forge.testing.Api;
+import dev.chrysalis.forge.testing.TestApp;
+import dev.chrysalis.forge.testing.Users;
+import dev.chrysalis.forge.testing.Workspaces;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The console in a real browser (headless chromium) against a real service: what a person does,
+ * what they see, and what the server stored.
+ */
+class ConsoleBrowserTest {
+
+  private static FakeProviders fake;
+  private static TestApp app;
+  private static Api api;
+  private ConsoleBrowser browser;
+
+  @BeforeAll
+  static void start() {
+    fake = new FakeProviders();
+    app = TestApp.start(TestApp.env("CHRYSALIS_DEFAULT_PLAN", "enterprise"));
+    api = app.api();
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+    fake.close();
+  }
+
+  @BeforeEach
+  void openBrowser() {
+    browser = new ConsoleBrowser(api.baseUrl());
+  }
+
+  @AfterEach
+  void closeBrowser(TestInfo info) {
+    try {
+      browser.screenshot(info.getTestMethod().map(m -> m.getName()).orElse("test") + "-last");
+      List<String> problems = browser.problems();
+      assertThat(problems).as("errors in the browser console (script errors, CSP violations)").isEmpty();
+    } finally {
+      browser.close();
+    }
+  }
+
+  private void signUp(String email) {
+    browser.waitForHeading("Create an account");
+    browser.fill("Create an account", "Email", email);
+    browser.fill("Create an account", "Password", Users.PASSWORD);
+    browser.submit("Create an account");
+  }
+
+  private void signIn(String email) {
+    browser.waitForHeading("Sign in");
+    browser.fill("Sign in", "Email", email);
+    browser.fill("Sign in", "Password", Users.PASSWORD);
+    browser.submit("Sign in");
+  }
+
+  @Test
+  void signUpCreateKeyAddProviderKeyChatAndSeeTheCallInUsage() {
+    browser.open("");
+    browser.waitForHeading("Sign in");
+    browser.screenshot("01-sign-in");
+    browser.find("main a[href^='#/signup']").click();
+    String email = Users.uniqueEmail();
+    signUp(email);
+    browser.waitForHeading("API keys");
+
+    // an API key: shown once, usable, gone after a reload
+    browser.fill("Create an API key", "Name", "ci key");
+    browser.submit("Create an API key");
+    String key = browser.waitFor("#new-api-key").getAttribute("value");
+    assertThat(key).matches("chs_[0-9A-Za-z]{43}");
+    assertThat(browser.text("main section[role='alert']")).contains("shown only this once");
+    browser.waitForText("main table", "ci key");
+    browser.screenshot("02-api-key-shown-once");
+    api.call("getCurrentUser").bearer(key).send().expect(200);
+    browser.driver().navigate().refresh();
+    browser.waitForText("main table", "ci key");
+    assertThat(browser.findAll("#new-api-key")).isEmpty();
+    assertThat(browser.driver().getPageSource()).doesNotContain(key);
+    assertThat(browser.text("main table")).contains(key.substring(0, 12));
+
+    // a provider key pointing at the fake OpenAI, checked live before it is saved
+    browser.open("#/providers");
+    browser.waitForHeading("Provider keys");
+    new Select(browser.field("Add a provider key", "Provider")).selectByValue("openai");
+    browser.fill("Add a provider key", "API key", FakeProviders.OPENAI_KEY);
+    browser.fill("Add a provider key", "Base URL (optional)", fake.base() + "/v1");
+    browser.submit("Add a provider key");
+    assertThat(browser.formMessage("Add a provider key")).contains("Saved the openai key", "provider accepted it");
+    browser.waitForText("main table", "openai");
+    assertThat(browser.text("main table")).contains("...0000").doesNotContain(FakeProviders.OPENAI_KEY);
+    browser.screenshot("03-provider-keys");
+
+    // the playground streams the fake provider's answer
+    browser.open("#/playground");
+    browser.waitForHeading("Playground");
+    new Select(browser.waitFor("#model")).selectByValue("gpt-4o-mini");
+    browser.type("#prompt", "Say hello");
+    browser.find("#send").click();
+    browser.waitFor(".bubble.assistant[data-done='true']");
+    assertThat(browser.text(".bubble.assistant .answer")).isEqualTo(String.join("", FakeProviders.PIECES));
+    FakeProviders.Seen upstream = fake.last();
+    assertThat(upstream.path()).isEqualTo("/v1/chat/completions");
+    assertThat(upstream.body().getBoolean("stream")).isTrue();
+    assertThat(upstream.headers().get("authorization")).isEqualTo("Bearer " + FakeProviders.OPENAI_KEY);
+    browser.screenshot("04-playground");
+
+    // the call shows in usage: charts, the per-model table and today's count
+    browser.open("#/usage");
+    browser.waitForTextReloading("#usage-messages", "1 message");
+    assertThat(browser.text("main table")).contains("gpt-4o-mini");
+    assertThat(browser.findAll("figure.chart svg rect.bar")).hasSize(90);
+    browser.screenshot("05-usage");
+
+    browser.open("#/plan");
+    browser.waitFor("#plan-name");
+    assertThat(browser.text("#billing-offline")).contains("Online billing is not configured");
+    browser.screenshot("06-plan");
+
+    // signed out, a reload does not bring the session back
+    browser.open("#/account");
+    browser.waitForHeading("Account");
+    assertThat(browser.text("main")).contains(email);
+    browser.find("main section[aria-label='Session'] button").click();
+    browser.waitForHeading("Sign in");
+    browser.open("#/keys");
+    browser.waitForHeading("Sign in");
+  }
+
+  @Test
+  void aSecondUserAcceptsAnOrgInviteFromItsLink() {
+    Users.Registered owner = Users.register(api);
+    browser.open("#/orgs");
+    signIn(owner.email());
+    browser.waitForHeading("Organizations");
+    browser.fill("Create an organization", "Name", "Rocket Team");
+    browser.submit("Create an organization");
+    browser.waitForHeading("Rocket Team");
+    String orgId = browser.driver().getCurrentUrl().replaceAll(".*#/orgs/", "");
+
+    String invitee = Users.uniqueEmail();
+    browser.fill("Invite someone", "Email", invitee);
+    browser.submit("Invite someone");
+    assertThat(browser.formMessage("Invite someone")).contains("Invited " + invitee);
+    String link = browser.waitFor("input.invite-link").getAttribute("value");
+    assertThat(link).startsWith(api.baseUrl() + "/#/invite/inv_").endsWith("?org=" + orgId);
+    browser.screenshot("07-org-invite");
+
+    // the invitee opens the link in a browser without a session and signs up
+    browser.script("sessionStorage.clear()");
+    browser.open(link);
+    browser.waitForHeading("Sign in");
+    assertThat(browser.text("main .notice")).contains("invited");
+    browser.find("main a[href^='#/signup']").click();
+    signUp(invitee);
+    browser.waitForHeading("Organization invite");
+    browser.waitFor("main .msg.ok");
+    assertThat(browser.text("main .msg.ok")).containsAnyOf("You joined Rocket Team", "You are a member of Rocket Team");
+    browser.screenshot("08-invite-accepted");
+    JsonObject members = api.call("listOrgMembers").bearer(owner.token()).path("id", orgId).send().expect(200).json();
+    assertThat(members.getJsonArray("data").stream().map(m -> ((JsonObject) m).getString("email"))).contains(invitee);
+
+    // an invite still pending for an existing account (registration raced it): the link accepts it
+    Users.Registered late = Users.register(api);
+    Workspaces.sql(app, "INSERT INTO org_invites (id, org_id, email, role, invited_by, expires_at) VALUES "
+      + "('inv_consolebrowser1', '" + orgId + "', '" + late.email() + "', 'reader', '" + owner.id() + "', now() + interval '1 day')");
+    browser.script("sessionStorage.clear()");
+    browser.open(api.baseUrl() + "/#/invite/inv_consolebrowser1?org=" + orgId);
+    signIn(late.email());
+    browser.waitForText("main .msg.ok", "You joined Rocket Team as reader.");
+    assertThat(Workspaces.count(app, "SELECT count(*) FROM org_members WHERE org_id = '" + orgId + "' AND user_id = '"
+      + late.id() + "' AND role = 'reader'")).isEqualTo(1);
+
+    // someone else's link: a clear refusal, nothing joined
+    Users.Registered stranger = Users.register(api);
+    Workspaces.sql(app, "INSERT INTO org_invites (id, org_id, email, role, invited_by, expires_at) VALUES "
+      + "('inv_consolebrowser2', '" + orgId + "', 'someone-else@example.test', 'member', '" + owner.id() + "', now() + interval '1 day')");
+    browser.script("sessionStorage.clear()");
+    browser.open(api.baseUrl() + "/#/invite/inv_consolebrowser2?org=" + orgId);
+    signIn(stranger.email());
+    browser.waitFor("main .msg.error");
+    assertThat(browser.text("main .msg.error")).contains("Invite not found", stranger.email());
+    assertThat(Workspaces.count(app, "SELECT count(*) FROM org_members WHERE user_id = '" + stranger.id() + "'")).isZero();
+  }
+
+  @Test
+  void markupInAThreadTitleAndAnOrgNameStaysText() {
+    String payload = "<img src=x onerror=alert(1)>";
+    String orgPayload = "<img src=x onerror=alert(2)><script>alert(3)</script>";
+    Users.Registered u = Users.register(api);
+    JsonObject thread = Workspaces.thread(api, u, new JsonObject().put("title", payload));
+    JsonObject org = api.call("createOrg").bearer(u.token())
+      .body(new JsonObject().put("name", orgPayload).put("slug", Workspaces.slug())).send().expect(201).json();
+
+    browser.open("#/threads");
+    signIn(u.email());
+    browser.waitForHeading("Threads");
+    browser.waitForText("main table", payload);
+    WebElement title = browser.find("main table a[href='#/threads/" + thread.getString("id") + "']");
+    assertThat(title.getText()).isEqualTo(payload);
+    title.click();
+    browser.waitForHeading(payload);
+    assertInert();
+    browser.screenshot("09-xss-thread");
+
+    browser.open("#/orgs");
+    browser.waitForText("main table", orgPayload);
+    browser.open("#/orgs/" + org.getString("id"));
+    browser.waitForHeading(orgPayload);
+    assertThat(browser.text("main h1")).isEqualTo(orgPayload);
+    assertInert();
+    browser.screenshot("10-xss-org");
+  }
+
+  private void assertInert() {
+    assertThat(browser.alertOpen()).as("an alert opened").isFalse();
+    assertThat(browser.findAll("img")).as("an img element was created from text").isEmpty();
+    assertThat(browser.findAll("main script")).isEmpty();
+  }
+}
