@@ -104,6 +104,20 @@ public final class ChatGateway {
    */
   public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, boolean heldOpen,
                                   boolean counted) {
+    return chat(body, caller, response, heldOpen, counted, null);
+  }
+
+  /**
+   * A call made for another API than chat completions (the Responses API): the same checks,
+   * admission, key, upstream call and billing; a stream's chat events go to {@code tap}, which
+   * answers the client, and the stream is held open for the caller to end.
+   */
+  public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, ChunkTap tap) {
+    return chat(body, caller, response, tap != null, true, tap);
+  }
+
+  private Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, boolean heldOpen,
+                                   boolean counted, ChunkTap tap) {
     long start = System.nanoTime();
     ChatCall call;
     try {
@@ -114,7 +128,7 @@ public final class ChatGateway {
         && Boolean.TRUE.equals(o.getValue("include_usage"));
       call = new ChatCall(body, route, stream, includeUsage,
         "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""), System.currentTimeMillis() / 1000,
-        stream && heldOpen);
+        stream && heldOpen, stream ? tap : null);
     } catch (ServiceException e) {
       return Future.succeededFuture(new CallOutcome(e.failureCode(), Usage.NONE, code(e), false, e));
     }

@@ -283,7 +283,11 @@ public final class ChatProxy {
         .putHeader("x-accel-buffering", "no");
       writer = new ChunkWriter(call.completionId(), call.created(), call.clientModel(), call.includeUsage(),
         call.heldOpen(), buf -> {
-        res.write(buf);
+        if (call.tap() != null) {
+          call.tap().event(buf);
+        } else {
+          res.write(buf);
+        }
         if (res.writeQueueFull() && !paused) {
           paused = true;
           resp.pause();

@@ -56,7 +56,7 @@ final class GatewayRoutes {
   }
 
   /** Errors before the first byte go out in our shape; x-should-retry:false when waiting will not help. */
-  private static void answerFailure(RoutingContext ctx, ServiceException e) {
+  static void answerFailure(RoutingContext ctx, ServiceException e) {
     if (e == null || ctx.response().ended() || ctx.response().closed()) {
       return;
     }
