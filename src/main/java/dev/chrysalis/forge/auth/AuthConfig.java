@@ -1,10 +1,11 @@
 package dev.chrysalis.forge.auth;
 
+import dev.chrysalis.forge.text.EmailAddress;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -46,7 +47,7 @@ public record AuthConfig(
       Math.max(1, a.getInteger("api_key_negative_cache_size", 10_000)),
       Math.max(0L, a.getLong("api_key_negative_cache_seconds", 30L)),
       Arrays.stream(a.getString("admin_emails", "").split(","))
-        .map(e -> e.trim().toLowerCase(Locale.ROOT)).filter(e -> !e.isEmpty()).collect(Collectors.toUnmodifiableSet()),
+        .map(EmailAddress::normalize).filter(Objects::nonNull).collect(Collectors.toUnmodifiableSet()),
       a.getBoolean("require_verified_email", false),
       Math.max(60L, a.getLong("verify_token_ttl_seconds", 86400L)),
       Math.max(60L, a.getLong("reset_token_ttl_seconds", 3600L)),

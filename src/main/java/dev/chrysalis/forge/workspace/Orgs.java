@@ -3,6 +3,7 @@ package dev.chrysalis.forge.workspace;
 import dev.chrysalis.forge.audit.AuditEvent;
 import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.text.EmailAddress;
 import dev.chrysalis.forge.store.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,7 +16,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** Organizations, their members, invites and audit log: the rules; SQL lives in {@link OrgStore}. */
 final class Orgs {
@@ -173,8 +173,8 @@ final class Orgs {
 
   Future<JsonObject> invite(String userId, JsonObject r) throws ServiceException {
     String orgId = Input.requiredId(r, "org_id");
-    String email = Input.requiredLine(r, "email", 254).toLowerCase(Locale.ROOT);
-    if (!email.matches("^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$")) {
+    String email = EmailAddress.normalize(Input.requiredLine(r, "email", 254));
+    if (email == null) {
       return Errors.badRequest("invalid_email", "email is not a valid address.", "email");
     }
     Role role = Input.role(r, "role", Role.MEMBER);
@@ -278,7 +278,10 @@ final class Orgs {
 
   /** A new account joins every org that invited its email and whose invite has not expired. */
   Future<Void> acceptOnRegistration(String userId, String email) {
-    String normalized = email.trim().toLowerCase(Locale.ROOT);
+    String normalized = EmailAddress.normalize(email);
+    if (normalized == null) {
+      return Future.succeededFuture();
+    }
     return store.liveInviteIdsFor(normalized).compose(ids -> {
       List<Future<JsonObject>> all = new ArrayList<>();
       for (String id : ids) {
