@@ -318,7 +318,9 @@ final class BillingServiceImpl implements BillingService {
     } catch (ServiceException bad) {
       return Future.failedFuture(bad);
     }
-    OutboxStore.Row track = autumnMode() ? trackRow(e) : null;
+    // Autumn meters chat messages; an embedding call is billed by its tokens in the ledger only
+    boolean message = !"embedding".equals(event == null ? null : event.getValue("kind"));
+    OutboxStore.Row track = autumnMode() && message ? trackRow(e) : null;
     return batcher.record(new UsageStore.Entry(e, track)).map(recorded -> {
       if (recorded && track != null) {
         outboxNudge.run();
