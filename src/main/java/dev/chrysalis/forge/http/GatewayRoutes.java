@@ -27,9 +27,12 @@ final class GatewayRoutes {
   void mount(Routes routes) {
     routes.authed("createChatCompletion", ctx -> {
       JsonObject body = Routes.body(ctx);
-      String org = body.getString("org_id");
-      if (org == null) {
-        org = ctx.request().getHeader("openai-organization");
+      String org;
+      try {
+        org = OrgContext.forChat(ctx, body);
+      } catch (ServiceException e) {
+        answerFailure(ctx, e);
+        return;
       }
       ChatGateway.Caller caller = new ChatGateway.Caller(Routes.userId(ctx), org, RequestLog.requestId(ctx));
       gateway.chat(body, caller, ctx.response()).onSuccess(outcome -> answerFailure(ctx, outcome.unanswered()));
