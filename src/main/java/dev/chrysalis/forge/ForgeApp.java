@@ -19,6 +19,8 @@ import dev.chrysalis.forge.store.Migrations;
 import dev.chrysalis.forge.workspace.WorkspaceService;
 import dev.chrysalis.forge.workspace.WorkspaceVerticle;
 import dev.chrysalis.forge.vault.KeyVaultVerticle;
+import dev.chrysalis.forge.responses.ResponseService;
+import dev.chrysalis.forge.responses.ResponseVerticle;
 import dev.chrysalis.forge.vault.VaultService;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -87,6 +89,7 @@ public final class ForgeApp {
           .compose(v -> deploy(vertx, BillingVerticle.class.getName(), BillingService.ADDRESS, cfg, 1, services))
           .compose(v -> deploy(vertx, RateLimitVerticle.class.getName(), RateLimitService.ADDRESS, cfg, 1, services))
           .compose(v -> deploy(vertx, KeyVaultVerticle.class.getName(), VaultService.ADDRESS, cfg, 1, services))
+          .compose(v -> deploy(vertx, ResponseVerticle.class.getName(), ResponseService.ADDRESS, cfg, 1, services))
           .compose(v -> deploy(vertx, MetricsVerticle.class.getName(), null, cfg, 1, services))
           .compose(v -> BridgeConfig.from(cfg).enabled()
             ? deploy(vertx, BridgeVerticle.class.getName(), null, cfg, 1, services) : Future.<Void>succeededFuture())

@@ -20,6 +20,12 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_PORT", "server.port");
     PATHS.put("CHRYSALIS_HTTP_INSTANCES", "server.instances");
     PATHS.put("CHRYSALIS_MAX_BODY_BYTES", "server.max_body_bytes");
+    PATHS.put("CHRYSALIS_MAX_PUBLIC_BODY_BYTES", "server.max_public_body_bytes");
+    PATHS.put("CHRYSALIS_BODY_MEMORY_BYTES", "server.body_memory_bytes");
+    PATHS.put("CHRYSALIS_BODY_MEMORY_PER_CLIENT_BYTES", "server.body_memory_per_client_bytes");
+    PATHS.put("CHRYSALIS_BODY_DEADLINE_MS", "server.body_deadline_ms");
+    PATHS.put("CHRYSALIS_MAX_CONNECTIONS_PER_CLIENT", "server.max_connections_per_client");
+    PATHS.put("CHRYSALIS_HTTP_IDLE_TIMEOUT_SECONDS", "server.idle_timeout_seconds");
     PATHS.put("CHRYSALIS_SHUTDOWN_GRACE_SECONDS", "server.shutdown_grace_seconds");
     PATHS.put("CHRYSALIS_ALLOWED_ORIGINS", "server.allowed_origins");
     PATHS.put("CHRYSALIS_TRUSTED_PROXIES", "server.trusted_proxies");
@@ -136,6 +142,7 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_LIVE_MODELS", "gateway.live_models");
     PATHS.put("CHRYSALIS_LIVE_MODELS_TTL_SECONDS", "gateway.live_models_ttl_seconds");
     PATHS.put("CHRYSALIS_THREAD_MAX_MESSAGES", "gateway.thread_max_messages");
+    PATHS.put("CHRYSALIS_RESPONSES_MAX_PER_USER", "responses.max_per_user");
     PATHS.put("CHRYSALIS_THREAD_MAX_TOKENS", "gateway.thread_max_tokens");
     PATHS.put("CHRYSALIS_THREAD_ROTATION_RETRY_MS", "gateway.thread_rotation_retry_ms");
     // cluster, metrics, bridge (issue 8); readiness reads the rate limiter's CHRYSALIS_REDIS_URL too

@@ -6,10 +6,16 @@ import io.vertx.core.json.JsonObject;
  * One chat request after routing: the client's OpenAI-format body (already checked), where it
  * goes, and the id/created every chunk of the answer repeats. {@code heldOpen} (thread chat
  * streams): the caller finishes the stream itself, so the proxy keeps the streamed text, writes no
- * {@code [DONE]} and leaves the response open.
+ * {@code [DONE]} and leaves the response open. {@code tap}: the stream's chat events go there
+ * instead of to the client (see {@link ChunkTap}); null for chat completions.
  */
 public record ChatCall(JsonObject body, ModelRoute route, boolean stream, boolean includeUsage, String completionId,
-                       long created, boolean heldOpen) {
+                       long created, boolean heldOpen, ChunkTap tap) {
+
+  public ChatCall(JsonObject body, ModelRoute route, boolean stream, boolean includeUsage, String completionId,
+                  long created, boolean heldOpen) {
+    this(body, route, stream, includeUsage, completionId, created, heldOpen, null);
+  }
 
   public ChatCall(JsonObject body, ModelRoute route, boolean stream, boolean includeUsage, String completionId,
                   long created) {

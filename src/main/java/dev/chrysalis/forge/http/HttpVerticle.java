@@ -8,21 +8,24 @@ import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.ratelimit.RateLimitConfig;
 import dev.chrysalis.forge.ratelimit.RateLimitService;
 import dev.chrysalis.forge.limits.PlanLimits;
+import dev.chrysalis.forge.metrics.Metrics;
 import dev.chrysalis.forge.gateway.ChatGateway;
 import dev.chrysalis.forge.outbound.OutboundConfig;
 import dev.chrysalis.forge.gateway.GatewayConfig;
 import dev.chrysalis.forge.gateway.ModelList;
 import dev.chrysalis.forge.gateway.ThreadChat;
+import dev.chrysalis.forge.responses.ResponseService;
+import dev.chrysalis.forge.responses.ResponsesApi;
 import dev.chrysalis.forge.store.Pools;
 import dev.chrysalis.forge.workspace.WorkspaceService;
 import dev.chrysalis.forge.vault.VaultService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -67,17 +70,24 @@ public class HttpVerticle extends VerticleBase {
     ModelList models = new ModelList(gatewayConfig, gateway.router(), gateway.keys(), gateway.proxy().client());
 
     Future<ConsoleAssets> console = ConsoleAssets.load(vertx);
+    IntakeBudget budget = IntakeBudget.of(vertx, http);
+    BodyIntake bodies = new BodyIntake(vertx, budget, http.bodyDeadlineMs());
+    ClientIp clientIp = new ClientIp(http.trustedProxies());
+    Metrics metrics = Metrics.of(vertx);
+    metrics.gauge(Metrics.HTTP_BODY_BYTES, budget::bytesInUse);
+    metrics.counterOf(Metrics.HTTP_CONNECTIONS_REFUSED, budget.refusedConnections);
+
     return vertx.fileSystem().readFile(CONTRACT_PATH).compose(contractText ->
       Future.all(OpenAPIContract.from(vertx, CONTRACT_PATH), console).compose(loaded -> {
         OpenAPIContract parsed = loaded.resultAt(0);
         OpenAPIContract contract = new CachedValidatorContract(parsed);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
         builder.rootHandler(new SlashedModelIds());
-        builder.rootHandler(new RequestLog(new ClientIp(http.trustedProxies())));
+        builder.rootHandler(new RequestLog(clientIp));
         if (!http.allowedOrigins().isEmpty()) {
           builder.rootHandler(cors(http));
         }
-        builder.rootHandler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
+        builder.rootHandler(bodies.gate());
         builder.rootHandler(TextCheck::headersAndQuery);
 
         ForgeAuthProvider bearer = new ForgeAuthProvider(auth, jwt, false);
@@ -86,11 +96,13 @@ public class HttpVerticle extends VerticleBase {
         builder.security("apiKeyHeader").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).header("x-api-key"));
         builder.security("apiKeyQuery").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).parameter("api_key"));
 
-        Routes routes = new Routes(builder, RequestValidator.create(vertx, contract));
+        Routes routes = new Routes(builder, RequestValidator.create(vertx, contract),
+          bodies.reader(http.maxPublicBodyBytes()), bodies.reader(http.maxBodyBytes()));
         RateLimitCheck rateLimit = new RateLimitCheck(
           RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
         sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState);
-        routes.addAuthedCheck(new SessionCheck(sessions))
+        // the org context is decided once, before the rate limit whose tier depends on it
+        routes.addAuthedCheck(new SessionCheck(sessions)).addAuthedCheck(OrgContext.check())
           .addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
         if (AuthConfig.from(config()).requireVerifiedEmail()) {
           routes.requireVerifiedEmail(new VerifiedEmailCheck(auth));
@@ -109,6 +121,7 @@ public class HttpVerticle extends VerticleBase {
         new AdminRoutes(billing, auth).mount(routes);
         new ProviderKeyRoutes(VaultService.createProxy(vertx)).mount(routes);
         new GatewayRoutes(gateway, models, new ThreadChat(gateway, workspace, gatewayConfig)).mount(routes);
+        new ResponseRoutes(new ResponsesApi(gateway, ResponseService.createProxy(vertx))).mount(routes);
 
         Router router = builder.createRouter();
         DocsRoutes.mount(router, contractText);
@@ -120,14 +133,31 @@ public class HttpVerticle extends VerticleBase {
             .setHost(http.host())
             .setPort(http.port())
             .setCompressionSupported(true)
-            .setIdleTimeout(300)
+            .setIdleTimeout(http.idleTimeoutSeconds())
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setMaxHeaderSize(16 * 1024))
+          .connectionHandler(conn -> admit(conn, budget, clientIp))
           .requestHandler(router)
           .invalidRequestHandler(MalformedRequests::answer)
           .listen()
           .onSuccess(s -> server = s));
       }));
+  }
+
+  /**
+   * Caps open connections per peer address. A trusted proxy carries many clients, so its
+   * connections are not capped (the proxy limits its own clients).
+   */
+  private static void admit(HttpConnection conn, IntakeBudget budget, ClientIp clientIp) {
+    String peer = conn.remoteAddress() == null ? "unknown" : conn.remoteAddress().hostAddress();
+    if (clientIp.isTrusted(peer)) {
+      return;
+    }
+    if (!budget.openConnection(peer)) {
+      conn.close();
+      return;
+    }
+    conn.closeHandler(v -> budget.closeConnection(peer));
   }
 
   private static CorsHandler cors(HttpConfig http) {

@@ -30,6 +30,8 @@ public final class Routes {
 
   private final RouterBuilder builder;
   private final RequestValidator validator;
+  private final Handler<RoutingContext> publicBody;
+  private final Handler<RoutingContext> authedBody;
   private final List<Check> authedChecks = new ArrayList<>();
   private final List<Check> openChecks = new ArrayList<>();
   private final List<String> mounted = new ArrayList<>();
@@ -39,9 +41,12 @@ public final class Routes {
    * The builder's own validation runs before every handler added here, so it is switched off and
    * {@link #validation} runs instead, after the checks that decide whether the request is served.
    */
-  public Routes(RouterBuilder builder, RequestValidator validator) {
+  public Routes(RouterBuilder builder, RequestValidator validator, Handler<RoutingContext> publicBody,
+                Handler<RoutingContext> authedBody) {
     this.builder = builder;
     this.validator = validator;
+    this.publicBody = publicBody;
+    this.authedBody = authedBody;
   }
 
   /**
@@ -78,6 +83,7 @@ public final class Routes {
     if (!"none".equals(route.getOperation().getExtensions().get("x-forge-rate-limit"))) {
       openChecks.forEach(route::addHandler);
     }
+    route.addHandler(publicBody);
     addValidated(route, handler);
   }
 
@@ -103,10 +109,16 @@ public final class Routes {
     if (verifiedEmail != null && !"allowed".equals(op.getExtensions().get("x-forge-unverified"))) {
       route.addHandler(verifiedEmail);
     }
+    route.addHandler(authedBody);
     addValidated(route, handler);
   }
 
-  /** The tail every operation shares: path text check, contract validation, body text check, handler. */
+  /**
+   * The tail every operation shares, after its body was read: path text check, contract
+   * validation, body text check, handler. Nothing before the body reader reads the body, so a
+   * request refused by authentication, scope or rate limit costs no body memory, and every request
+   * that reaches validation has been counted by the rate limiter.
+   */
   private void addValidated(OpenAPIRoute route, Handler<RoutingContext> handler) {
     route.addHandler(TextCheck::path);
     route.addHandler(validation(route.getOperation()));

@@ -56,6 +56,13 @@ public final class Metrics {
   /** Counter; completed calls seen on forge.usage.recorded, tags {@code provider}, {@code byok}. */
   public static final String USAGE_EVENTS = "forge.usage.events";
 
+  /** Gauge; bytes of request bodies being received on this node (reserved against its budget). */
+  public static final String HTTP_BODY_BYTES = "forge.http.body.bytes.in.flight";
+  /** Counter; tag {@code reason} (too_large, client_budget, node_budget, deadline). A body refused while read. */
+  public static final String HTTP_BODIES_REFUSED = "forge.http.bodies.refused";
+  /** Counter; connections closed at accept because their address had too many open. */
+  public static final String HTTP_CONNECTIONS_REFUSED = "forge.http.connections.refused";
+
   private static final String MAP = "forge.metrics";
 
   /** What {@code ForgeVertx} hands to the Vertx builder. */

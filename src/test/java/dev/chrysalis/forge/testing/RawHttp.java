@@ -34,8 +34,20 @@ public final class RawHttp implements AutoCloseable {
   private final InputStream in;
 
   public RawHttp(String baseUrl, int readTimeoutMs) throws IOException {
+    this(baseUrl, readTimeoutMs, null);
+  }
+
+  /**
+   * A connection from {@code localAddress} (another loopback address such as 127.0.0.7), so a
+   * test has a client address of its own.
+   */
+  public RawHttp(String baseUrl, int readTimeoutMs, String localAddress) throws IOException {
     URI uri = URI.create(baseUrl);
-    socket = new Socket(uri.getHost(), uri.getPort());
+    socket = new Socket();
+    if (localAddress != null) {
+      socket.bind(new java.net.InetSocketAddress(localAddress, 0));
+    }
+    socket.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
     socket.setSoTimeout(readTimeoutMs);
     out = socket.getOutputStream();
     in = socket.getInputStream();
@@ -50,6 +62,17 @@ public final class RawHttp implements AutoCloseable {
 
   public RawHttp write(byte[] bytes) throws IOException {
     out.write(bytes);
+    out.flush();
+    return this;
+  }
+
+  /** Writes {@code n} filler bytes without holding them in memory. */
+  public RawHttp fill(long n) throws IOException {
+    byte[] block = new byte[64 * 1024];
+    java.util.Arrays.fill(block, (byte) 'a');
+    for (long left = n; left > 0; left -= block.length) {
+      out.write(block, 0, (int) Math.min(block.length, left));
+    }
     out.flush();
     return this;
   }
