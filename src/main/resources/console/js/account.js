@@ -137,15 +137,20 @@ export async function profile(main, ctx) {
     append(main, section('Verify your address',
       h('p', null, 'Operator rights and some organization actions need a verified address.'), resend, resendBox.el));
   }
-  const out = button('Sign out', async () => {
-    try {
-      await api('POST', '/auth/logout');
-    } catch (ignored) {
-      // the session is dropped here either way
-    }
+  const here = button('Sign out of this tab', () => {
     signedOut();
     ctx.go('#/signin');
   }, 'secondary');
+  const everywhere = button('Sign out everywhere', async () => {
+    const done = await run(outBox, () => api('POST', '/auth/logout'), 'Ending every session…', everywhere);
+    if (done) {
+      signedOut();
+      ctx.go('#/signin');
+    }
+  }, 'danger');
+  const outBox = messageBox();
   append(main, section('Session', h('p', {class: 'muted'},
-    'The session is kept in this browser tab only and ends when the tab is closed.'), out));
+    'The session is kept in this browser tab only and ends when the tab is closed. '
+    + 'Signing out everywhere ends every session of the account on every device; API keys keep working.'),
+  h('div', {class: 'actions'}, here, everywhere), outBox.el));
 }

@@ -1,10 +1,12 @@
 package dev.chrysalis.forge.auth;
 
+import dev.chrysalis.forge.config.PublicUrl;
+import dev.chrysalis.forge.text.EmailAddress;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -46,16 +48,11 @@ public record AuthConfig(
       Math.max(1, a.getInteger("api_key_negative_cache_size", 10_000)),
       Math.max(0L, a.getLong("api_key_negative_cache_seconds", 30L)),
       Arrays.stream(a.getString("admin_emails", "").split(","))
-        .map(e -> e.trim().toLowerCase(Locale.ROOT)).filter(e -> !e.isEmpty()).collect(Collectors.toUnmodifiableSet()),
+        .map(EmailAddress::normalize).filter(Objects::nonNull).collect(Collectors.toUnmodifiableSet()),
       a.getBoolean("require_verified_email", false),
       Math.max(60L, a.getLong("verify_token_ttl_seconds", 86400L)),
       Math.max(60L, a.getLong("reset_token_ttl_seconds", 3600L)),
       Math.max(0L, a.getLong("mail_resend_seconds", 60L)),
-      stripSlash(config.getJsonObject("server", new JsonObject()).getString("public_url", "http://localhost:8080")));
-  }
-
-  private static String stripSlash(String url) {
-    String u = url.trim();
-    return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+      PublicUrl.of(config));
   }
 }

@@ -15,6 +15,8 @@ import io.vertx.core.json.JsonObject;
 public interface AuthService {
 
   String ADDRESS = "forge.auth";
+  /** Published after a user registers: {user_id, email}. Billing listens. */
+  String USER_REGISTERED_ADDRESS = "forge.events.user.registered";
 
   /** This node's AuthService when it runs one, else any node's (see {@code cluster/LocalServices}). */
   static AuthService createProxy(Vertx vertx) {
@@ -47,6 +49,14 @@ public interface AuthService {
    * email is verified and listed in CHRYSALIS_ADMIN_EMAILS (trimmed, lower-cased).
    */
   Future<JsonObject> requireOperator(String userId);
+
+  /**
+   * {current_password, new_password, caller_via, ip?, user_agent?} → a new session {id, email,
+   * display_name, token}: every other session of the user ends, on every node within a second.
+   * Only a signed-in session may do it (403 session_required for an API key); a wrong current
+   * password is 400 wrong_password and counts as a failed login of the caller's network.
+   */
+  Future<JsonObject> changePassword(String userId, JsonObject request);
 
   /**
    * Ends every session token of the user, on every node within a second → {logged_out:true}. API

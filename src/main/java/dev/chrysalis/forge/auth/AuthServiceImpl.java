@@ -7,6 +7,8 @@ import dev.chrysalis.forge.limits.ObjectCaps;
 import dev.chrysalis.forge.limits.PlanLimits;
 import dev.chrysalis.forge.store.PageCursor;
 import dev.chrysalis.forge.store.Ids;
+import dev.chrysalis.forge.text.EmailAddress;
+import dev.chrysalis.forge.text.VisibleText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -22,7 +24,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /** The account rules; runs on the AuthVerticle's event loop, hashing on worker threads. */
@@ -32,8 +33,6 @@ final class AuthServiceImpl implements AuthService {
   static final String KEY_REVOKED_ADDRESS = "forge.auth.key-revoked";
   /** Published (cluster-wide) with a new key's hash, so no node keeps it as unknown. */
   static final String KEY_CREATED_ADDRESS = "forge.auth.key-created";
-  /** Published after a user registers: {user_id, email}. Pending invites and billing listen. */
-  public static final String USER_REGISTERED_ADDRESS = "forge.events.user.registered";
   /** Published after a password reset: {user_id}. Every session of the user must end. */
   public static final String PASSWORD_CHANGED_ADDRESS = "forge.events.user.password_changed";
   private static final Logger LOG = LoggerFactory.getLogger(AuthServiceImpl.class);
@@ -99,13 +98,19 @@ final class AuthServiceImpl implements AuthService {
     if (!config.registrationEnabled()) {
       return Errors.forbidden("registration_disabled", "Registration is disabled on this server.");
     }
-    String email = normalizeEmail(request.getString("email"));
+    String email = EmailAddress.normalize(request.getString("email"));
+    if (email == null) {
+      return invalidEmail();
+    }
     String password = request.getString("password");
     String problem = policy.problem(password);
     if (problem != null) {
       return Errors.badRequest("weak_password", problem, "password");
     }
     String displayName = trimToNull(request.getString("display_name"));
+    if (displayName != null && VisibleText.hasHidden(displayName)) {
+      return hiddenCharacters("display_name");
+    }
     String id = Ids.next("usr");
     return vertx.executeBlocking(() -> hasher.hash(password), false)
       .compose(hash -> users.insert(id, email, hash, displayName))
@@ -125,7 +130,10 @@ final class AuthServiceImpl implements AuthService {
 
   @Override
   public Future<JsonObject> login(JsonObject request) {
-    String email = normalizeEmail(request.getString("email"));
+    String email = EmailAddress.normalize(request.getString("email"));
+    if (email == null) {
+      return invalidEmail();
+    }
     String password = request.getString("password", "");
     String network = ClientNetwork.of(request.getString("ip"));
     return throttle.blockedForSeconds(email, network).compose(blocked -> {
@@ -205,6 +213,46 @@ final class AuthServiceImpl implements AuthService {
       }
       AuditEvent.publish(vertx, "user.logged_out", userId, userId, context, null);
       return Future.succeededFuture(new JsonObject().put("logged_out", true));
+    }).recover(Errors::internal);
+  }
+
+  @Override
+  public Future<JsonObject> changePassword(String userId, JsonObject request) {
+    if (!"jwt".equals(request.getString("caller_via"))) {
+      return Errors.forbidden("session_required", "Change the password from a signed-in session, not with an API key.");
+    }
+    String current = request.getString("current_password", "");
+    String fresh = request.getString("new_password");
+    String problem = policy.problem(fresh);
+    if (problem != null) {
+      return Errors.badRequest("weak_password", problem, "new_password");
+    }
+    String network = ClientNetwork.of(request.getString("ip"));
+    return users.byId(userId).compose(user -> {
+      if (user == null) {
+        return Errors.<JsonObject>notFound("User not found.");
+      }
+      return throttle.blockedForSeconds(user.email(), network).compose(blocked -> {
+        if (blocked > 0) {
+          return Future.<JsonObject>failedFuture(lockedOut(blocked));
+        }
+        return checkPassword(user, current).compose(ok -> {
+          if (!ok) {
+            AuditEvent.publish(vertx, "password.change_failed", userId, userId, request, null);
+            return throttle.recordFailure(user.email(), network, config.lockoutThreshold(), config.lockoutSeconds())
+              .compose(v -> Errors.<JsonObject>badRequest("wrong_password", "The current password is not correct.",
+                "current_password"));
+          }
+          return vertx.executeBlocking(() -> hasher.hash(fresh), false)
+            .compose(hash -> users.setPassword(userId, hash))
+            .compose(v -> endSessions(userId, null))
+            .compose(state -> throttle.clear(user.email(), network).map(v -> {
+              vertx.eventBus().publish(PASSWORD_CHANGED_ADDRESS, new JsonObject().put("user_id", userId));
+              AuditEvent.publish(vertx, "password.changed", userId, userId, request, null);
+              return session(userId, user.email(), user.displayName(), state.getLong("session_version"));
+            }));
+        });
+      });
     }).recover(Errors::internal);
   }
 
@@ -315,7 +363,10 @@ final class AuthServiceImpl implements AuthService {
 
   @Override
   public Future<JsonObject> forgotPassword(JsonObject request) {
-    String email = normalizeEmail(request.getString("email"));
+    String email = EmailAddress.normalize(request.getString("email"));
+    if (email == null) {
+      return invalidEmail();
+    }
     JsonObject answer = new JsonObject().put("sent", true);
     // the answer and its timing do not depend on the account: the lookup and the mail run after it
     users.byEmail(email).compose(user -> {
@@ -427,7 +478,11 @@ final class AuthServiceImpl implements AuthService {
 
   @Override
   public Future<JsonObject> findUserByEmail(String email) {
-    return users.byEmail(normalizeEmail(email)).compose(u -> u == null
+    String normalized = EmailAddress.normalize(email);
+    if (normalized == null) {
+      return Errors.notFound("No user with this email.");
+    }
+    return users.byEmail(normalized).compose(u -> u == null
       ? Errors.<JsonObject>notFound("No user with this email.")
       : Future.succeededFuture(new JsonObject().put("id", u.id()).put("email", u.email())
         .put("display_name", u.displayName()))).recover(Errors::internal);
@@ -460,6 +515,9 @@ final class AuthServiceImpl implements AuthService {
   @Override
   public Future<JsonObject> createApiKey(String userId, JsonObject request) {
     String name = trimToNull(request.getString("name"));
+    if (name != null && VisibleText.hasHidden(name)) {
+      return hiddenCharacters("name");
+    }
     Set<String> callerScopes = ApiKeyScopes.of(request.getJsonArray("caller_scopes"));
     JsonArray requested = request.getJsonArray("scopes", ApiKeyScopes.defaultFor(callerScopes));
     Set<String> scopes = new LinkedHashSet<>();
@@ -526,15 +584,21 @@ final class AuthServiceImpl implements AuthService {
     }).recover(Errors::internal);
   }
 
-  static String normalizeEmail(String email) {
-    return email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
+  private static <T> Future<T> invalidEmail() {
+    return Errors.badRequest("invalid_email", "This is not an email address we accept: no spaces, invisible or "
+      + "bidirectional control characters, or mixed scripts within the name or the domain.", "email");
+  }
+
+  static <T> Future<T> hiddenCharacters(String param) {
+    return Errors.badRequest("hidden_characters",
+      "'" + param + "' may not contain invisible or bidirectional control characters, or spaces other than U+0020.", param);
   }
 
   private static String trimToNull(String s) {
     if (s == null) {
       return null;
     }
-    String t = s.strip();
+    String t = VisibleText.trim(s);
     return t.isEmpty() ? null : t;
   }
 }

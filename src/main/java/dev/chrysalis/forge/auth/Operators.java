@@ -1,11 +1,12 @@
 package dev.chrysalis.forge.auth;
 
-import java.util.Locale;
+import dev.chrysalis.forge.text.EmailAddress;
+
 import java.util.Set;
 
 /**
- * The one rule for operator rights: the account's email is verified and equals (trimmed,
- * lower-cased) an entry of CHRYSALIS_ADMIN_EMAILS. An address nobody proved grants nothing.
+ * The one rule for operator rights: the account's email is verified and equals (both in the
+ * canonical form of {@link EmailAddress}) an entry of CHRYSALIS_ADMIN_EMAILS. An address nobody proved grants nothing.
  */
 final class Operators {
 
@@ -17,6 +18,6 @@ final class Operators {
 
   boolean isOperator(UserStore.UserRow user) {
     return user != null && user.emailVerified() && "active".equals(user.status())
-      && emails.contains(user.email().trim().toLowerCase(Locale.ROOT));
+      && emails.contains(EmailAddress.normalize(user.email()));
   }
 }

@@ -1,6 +1,7 @@
 package dev.chrysalis.forge.workspace;
 
 import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.text.VisibleText;
 import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceException;
 
@@ -21,7 +22,10 @@ final class Input {
   private Input() {
   }
 
-  /** An optional single-line text, trimmed; null when absent or blank. */
+  /**
+   * An optional single-line text, trimmed of spaces of every kind; null when absent or blank.
+   * Names and titles other users see come through here, so it holds {@link VisibleText}'s rule.
+   */
   static String line(JsonObject r, String key, int max) throws ServiceException {
     Object v = r.getValue(key);
     if (v == null) {
@@ -30,7 +34,11 @@ final class Input {
     if (!(v instanceof String s) || s.length() > max || CONTROL.matcher(s).find()) {
       throw Errors.error(400, "invalid_request", "'" + key + "' must be a single line of at most " + max + " characters.", key);
     }
-    String t = s.trim();
+    String t = VisibleText.trim(s);
+    if (VisibleText.hasHidden(t)) {
+      throw Errors.error(400, "hidden_characters", "'" + key
+        + "' may not contain invisible or bidirectional control characters, or spaces other than U+0020.", key);
+    }
     return t.isEmpty() ? null : t;
   }
 

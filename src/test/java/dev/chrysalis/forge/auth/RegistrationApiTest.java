@@ -53,7 +53,7 @@ class RegistrationApiTest {
   @Test
   void oddButValidInputIsStoredVerbatim() {
     String sqlish = "Robert'); DROP TABLE users;--";
-    String unicode = "Zoë 😀 ∑ \u202Eevil";
+    String unicode = "Zoë 😀 ∑ \u0639\u0631\u0628\u064A";
     for (String name : new String[]{sqlish, unicode}) {
       String email = Users.uniqueEmail();
       Api.Resp r = api.call("registerUser").body(new JsonObject().put("email", email).put("password", Users.PASSWORD)

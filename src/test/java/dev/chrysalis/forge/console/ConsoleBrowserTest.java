@@ -25,6 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ConsoleBrowserTest {
 
+  private static final String OPERATOR = "ops-console-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "@example.test";
+  private static final java.util.regex.Pattern MAIL_LINK = java.util.regex.Pattern.compile("http://localhost:8080(/#/[a-z]+\\?token=[A-Za-z0-9_-]+)");
   private static FakeProviders fake;
   private static TestApp app;
   private static Api api;
@@ -33,7 +35,7 @@ class ConsoleBrowserTest {
   @BeforeAll
   static void start() {
     fake = new FakeProviders();
-    app = TestApp.start(TestApp.env("CHRYSALIS_DEFAULT_PLAN", "enterprise"));
+    app = TestApp.start(TestApp.env("CHRYSALIS_DEFAULT_PLAN", "enterprise", "CHRYSALIS_ADMIN_EMAILS", OPERATOR));
     api = app.api();
   }
 
@@ -136,14 +138,98 @@ class ConsoleBrowserTest {
     assertThat(browser.text("#billing-offline")).contains("Online billing is not configured");
     browser.screenshot("06-plan");
 
-    // signed out, a reload does not bring the session back
+    // a thread's messages, read back
+    String token = (String) browser.script("return sessionStorage.getItem('forge.session')");
+    JsonObject thread = Workspaces.thread(api, new Users.Registered(null, email, token), new JsonObject().put("title", "Greetings"));
+    api.call("sendThreadMessage").bearer(token).path("id", thread.getString("id"))
+      .body(new JsonObject().put("content", "Hi there, thread").put("model", "gpt-4o-mini")).send().expect(200);
+    browser.open("#/threads");
+    browser.waitForText("main table", "Greetings");
+    browser.find("main table a[href='#/threads/" + thread.getString("id") + "']").click();
+    browser.waitForHeading("Greetings");
+    browser.waitForText(".bubble.user", "Hi there, thread");
+    assertThat(browser.findAll(".bubble.assistant")).hasSize(1);
+    browser.screenshot("07-thread");
+
+    // signing out everywhere ends the session on the server too
     browser.open("#/account");
     browser.waitForHeading("Account");
     assertThat(browser.text("main")).contains(email);
-    browser.find("main section[aria-label='Session'] button").click();
+    browser.findAll("main section[aria-label='Session'] button").stream()
+      .filter(b -> b.getText().equals("Sign out everywhere")).findFirst().orElseThrow().click();
     browser.waitForHeading("Sign in");
+    assertThat(browser.script("return sessionStorage.getItem('forge.session')")).isNull();
+    Workspaces.eventually(() -> api.call("getCurrentUser").bearer(token).send().status() == 401);
     browser.open("#/keys");
     browser.waitForHeading("Sign in");
+  }
+
+  @Test
+  void theLinksInVerificationAndResetMailsOpenTheConsole() {
+    Users.Registered u = Users.register(api);
+    browser.open(mailLink(u.email(), "Confirm your email"));
+    browser.waitForHeading("Verify your email address");
+    browser.waitForText("main .msg.ok", u.email() + " is verified.");
+    assertThat(Workspaces.count(app, "SELECT count(*) FROM users WHERE id = '" + u.id() + "' AND email_verified")).isEqualTo(1);
+
+    browser.open("#/forgot");
+    browser.fill("Ask for a reset link", "Email", u.email());
+    browser.submit("Ask for a reset link");
+    assertThat(browser.formMessage("Ask for a reset link")).contains("a mail with a reset link is on its way");
+    browser.open(mailLink(u.email(), "Reset your password"));
+    browser.waitForHeading("Set a new password");
+    browser.fill("Set a new password", "New password", "a brand new console password");
+    browser.submit("Set a new password");
+    assertThat(browser.formMessage("Set a new password")).contains("Your password is changed");
+    browser.screenshot("12-password-reset");
+
+    browser.open("#/signin");
+    browser.waitForHeading("Sign in");
+    browser.fill("Sign in", "Email", u.email());
+    browser.fill("Sign in", "Password", "a brand new console password");
+    browser.submit("Sign in");
+    browser.waitForHeading("API keys");
+    assertThat(api.call("loginUser").body(new JsonObject().put("email", u.email()).put("password", Users.PASSWORD))
+      .send().status()).isEqualTo(401);
+  }
+
+  /** The console link of the newest mail to this address, pointed at the test server. */
+  private static String mailLink(String email, String subject) {
+    List<String> mails = dev.chrysalis.forge.testing.DevMailbox.mailsTo(app, email, 1).stream()
+      .filter(m -> m.contains("Subject: " + subject)).toList();
+    assertThat(mails).isNotEmpty();
+    java.util.regex.Matcher m = MAIL_LINK.matcher(mails.get(mails.size() - 1));
+    assertThat(m.find()).as("a console link in the mail").isTrue();
+    return api.baseUrl() + m.group(1);
+  }
+
+  @Test
+  void anOperatorSetsAPlanAndSuspendsAUser() {
+    JsonObject reg = api.call("registerUser").body(new JsonObject().put("email", OPERATOR).put("password", Users.PASSWORD))
+      .send().expect(201).json();
+    Users.verify(app, new Users.Registered(reg.getString("id"), OPERATOR, reg.getString("token")));
+    Users.Registered target = Users.register(api);
+
+    browser.open("#/admin");
+    signIn(OPERATOR);
+    browser.waitForHeading("Operators");
+    browser.waitForText("main", "Mode: local ledger");
+    browser.fill("Set the plan of a user", "User id (usr_…)", target.id());
+    new Select(browser.field("Set the plan of a user", "Plan")).selectByValue("pro");
+    browser.submit("Set the plan of a user");
+    assertThat(browser.formMessage("Set the plan of a user")).contains(target.id() + " is on Pro now.");
+    assertThat(api.call("getBillingPlan").bearer(target.token()).send().expect(200).json().getString("plan_id")).isEqualTo("pro");
+
+    browser.fill("Suspend or reactivate a user", "User id (usr_…)", target.id());
+    browser.submit("Suspend or reactivate a user");
+    assertThat(browser.formMessage("Suspend or reactivate a user")).contains(target.id() + " is suspended now.");
+    Workspaces.eventually(() -> api.call("getCurrentUser").bearer(target.token()).send().status() == 403);
+    browser.screenshot("13-operators");
+
+    // a bad id: the server's message, nothing changed
+    browser.fill("Set the plan of a user", "User id (usr_…)", "usr_doesnotexist");
+    browser.submit("Set the plan of a user");
+    assertThat(browser.formMessage("Set the plan of a user")).isNotBlank().doesNotContain("is on");
   }
 
   @Test
@@ -163,7 +249,7 @@ class ConsoleBrowserTest {
     assertThat(browser.formMessage("Invite someone")).contains("Invited " + invitee);
     String link = browser.waitFor("input.invite-link").getAttribute("value");
     assertThat(link).startsWith(api.baseUrl() + "/#/invite/inv_").endsWith("?org=" + orgId);
-    browser.screenshot("07-org-invite");
+    browser.screenshot("08-org-invite");
 
     // the invitee opens the link in a browser without a session and signs up
     browser.script("sessionStorage.clear()");
@@ -175,7 +261,7 @@ class ConsoleBrowserTest {
     browser.waitForHeading("Organization invite");
     browser.waitFor("main .msg.ok");
     assertThat(browser.text("main .msg.ok")).containsAnyOf("You joined Rocket Team", "You are a member of Rocket Team");
-    browser.screenshot("08-invite-accepted");
+    browser.screenshot("09-invite-accepted");
     JsonObject members = api.call("listOrgMembers").bearer(owner.token()).path("id", orgId).send().expect(200).json();
     assertThat(members.getJsonArray("data").stream().map(m -> ((JsonObject) m).getString("email"))).contains(invitee);
 
@@ -220,7 +306,7 @@ class ConsoleBrowserTest {
     title.click();
     browser.waitForHeading(payload);
     assertInert();
-    browser.screenshot("09-xss-thread");
+    browser.screenshot("10-xss-thread");
 
     browser.open("#/orgs");
     browser.waitForText("main table", orgPayload);
@@ -229,6 +315,27 @@ class ConsoleBrowserTest {
     assertThat(browser.text("main h1")).isEqualTo(orgPayload);
     assertInert();
     browser.screenshot("10-xss-org");
+  }
+
+  @Test
+  void phoneWidthKeyboardAndNonOperators() {
+    Users.Registered u = Users.register(api);
+    browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    browser.open("#/keys");
+    signIn(u.email());
+    browser.waitForHeading("API keys");
+    assertThat(browser.script("return document.activeElement.tagName")).as("focus moves to the page heading").isEqualTo("H1");
+    assertThat(browser.find("#nav").isDisplayed()).isFalse();
+    WebElement menu = browser.find("#menu");
+    menu.sendKeys(org.openqa.selenium.Keys.ENTER);
+    assertThat(menu.getAttribute("aria-expanded")).isEqualTo("true");
+    assertThat(browser.find("#nav a[href='#/usage']").isDisplayed()).isTrue();
+    assertThat((Long) browser.script("return document.documentElement.scrollWidth")).as("no sideways scrolling")
+      .isLessThanOrEqualTo((Long) browser.script("return document.documentElement.clientWidth"));
+    browser.screenshot("11-phone-menu");
+    browser.find("#nav a[href='#/admin']").sendKeys(org.openqa.selenium.Keys.ENTER);
+    browser.waitForHeading("Operators");
+    browser.waitForText("main .msg.warn", "not an operator");
   }
 
   private void assertInert() {
