@@ -49,6 +49,14 @@ public interface AuthService {
   Future<JsonObject> requireOperator(String userId);
 
   /**
+   * {current_password, new_password, caller_via, ip?, user_agent?} → a new session {id, email,
+   * display_name, token}: every other session of the user ends, on every node within a second.
+   * Only a signed-in session may do it (403 session_required for an API key); a wrong current
+   * password is 400 wrong_password and counts as a failed login of the caller's network.
+   */
+  Future<JsonObject> changePassword(String userId, JsonObject request);
+
+  /**
    * Ends every session token of the user, on every node within a second → {logged_out:true}. API
    * keys keep working (delete them to revoke them).
    */

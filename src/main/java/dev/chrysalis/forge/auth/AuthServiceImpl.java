@@ -219,6 +219,46 @@ final class AuthServiceImpl implements AuthService {
   }
 
   @Override
+  public Future<JsonObject> changePassword(String userId, JsonObject request) {
+    if (!"jwt".equals(request.getString("caller_via"))) {
+      return Errors.forbidden("session_required", "Change the password from a signed-in session, not with an API key.");
+    }
+    String current = request.getString("current_password", "");
+    String fresh = request.getString("new_password");
+    String problem = policy.problem(fresh);
+    if (problem != null) {
+      return Errors.badRequest("weak_password", problem, "new_password");
+    }
+    String network = ClientNetwork.of(request.getString("ip"));
+    return users.byId(userId).compose(user -> {
+      if (user == null) {
+        return Errors.<JsonObject>notFound("User not found.");
+      }
+      return throttle.blockedForSeconds(user.email(), network).compose(blocked -> {
+        if (blocked > 0) {
+          return Future.<JsonObject>failedFuture(lockedOut(blocked));
+        }
+        return checkPassword(user, current).compose(ok -> {
+          if (!ok) {
+            AuditEvent.publish(vertx, "password.change_failed", userId, userId, request, null);
+            return throttle.recordFailure(user.email(), network, config.lockoutThreshold(), config.lockoutSeconds())
+              .compose(v -> Errors.<JsonObject>badRequest("wrong_password", "The current password is not correct.",
+                "current_password"));
+          }
+          return vertx.executeBlocking(() -> hasher.hash(fresh), false)
+            .compose(hash -> users.setPassword(userId, hash))
+            .compose(v -> endSessions(userId, null))
+            .compose(state -> throttle.clear(user.email(), network).map(v -> {
+              vertx.eventBus().publish(PASSWORD_CHANGED_ADDRESS, new JsonObject().put("user_id", userId));
+              AuditEvent.publish(vertx, "password.changed", userId, userId, request, null);
+              return session(userId, user.email(), user.displayName(), state.getLong("session_version"));
+            }));
+        });
+      });
+    }).recover(Errors::internal);
+  }
+
+  @Override
   public Future<JsonObject> setUserStatus(String actorId, String userId, JsonObject request) {
     String status = request.getString("status");
     if (!"active".equals(status) && !"suspended".equals(status)) {

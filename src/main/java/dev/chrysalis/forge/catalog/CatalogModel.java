@@ -12,13 +12,21 @@ import java.util.List;
  * are other names of the same family (for example {@code chatgpt-4o-latest} of {@code gpt-4o}).
  * {@code fixedSampling}: the model accepts no sampling settings of the client (temperature 1 only,
  * no low top_p, no top_k: Claude models newer than Opus 4.6); null when the entry does not say,
- * and then the name decides.
+ * and then the name decides. {@code kind}: {@value #CHAT} or {@value #EMBEDDING} (an embedding model
+ * is priced by input tokens only; its output price is 0).
  */
 public record CatalogModel(String id, String provider, String tier, long contextWindow, double inputPrice,
-                           double outputPrice, Boolean fixedSampling, List<String> aliases) {
+                           double outputPrice, Boolean fixedSampling, List<String> aliases, String kind) {
 
   public static final String BASIC = "basic";
   public static final String ADVANCED = "advanced";
+  /** What a model does: answers chats (the default) or turns text into vectors. */
+  public static final String CHAT = "chat";
+  public static final String EMBEDDING = "embedding";
+
+  public boolean embedding() {
+    return EMBEDDING.equals(kind);
+  }
 
   static CatalogModel from(String id, JsonObject j) {
     String tier = tier(j.getValue("tier", BASIC), "catalog.models." + id + ".tier");
@@ -43,8 +51,13 @@ public record CatalogModel(String id, String provider, String tier, long context
         aliases.add(s.trim());
       }
     }
+    Object kind = j.getValue("kind", CHAT);
+    if (!CHAT.equals(kind) && !EMBEDDING.equals(kind)) {
+      throw new IllegalArgumentException("catalog.models." + id + ".kind must be chat or embedding");
+    }
     return new CatalogModel(id, provider, tier, j.getLong("context_window", 0L),
-      price(j, "input_per_mtok", id), price(j, "output_per_mtok", id), (Boolean) fixed, List.copyOf(aliases));
+      price(j, "input_per_mtok", id), price(j, "output_per_mtok", id), (Boolean) fixed, List.copyOf(aliases),
+      (String) kind);
   }
 
   static String tier(Object value, String at) {
@@ -71,6 +84,7 @@ public record CatalogModel(String id, String provider, String tier, long context
       .put("owned_by", provider)
       .put("provider", provider)
       .put("tier", tier)
+      .put("kind", kind)
       .put("context_window", contextWindow)
       .put("pricing", new JsonObject()
         .put("currency", "USD")

@@ -123,6 +123,10 @@ public final class ChatGateway {
     try {
       ChatRequestCheck.check(body);
       ModelRoute route = router.route(body.getString("model"));
+      if (route.catalog() != null && route.catalog().embedding()) {
+        throw Errors.error(400, "invalid_request", "Invalid value for 'model': '" + route.catalog().id()
+          + "' is an embedding model; use /v1/embeddings.", "model");
+      }
       boolean stream = Boolean.TRUE.equals(body.getValue("stream"));
       boolean includeUsage = stream && body.getValue("stream_options") instanceof JsonObject o
         && Boolean.TRUE.equals(o.getValue("include_usage"));
@@ -217,21 +221,37 @@ public final class ChatGateway {
       .put("is_byok", credentials.byok())
       .put("provider_key_id", credentials.providerKeyId())
       .put("reservation_id", reservation.getString("reservation_id"));
+    record(event, call.stream());
+    return Future.succeededFuture(outcome);
+  }
+
+  /**
+   * Records one upstream call's usage with billing (the ledger row, its cost, Autumn tracking) and,
+   * once recorded, publishes it on {@value UsageEvent#ADDRESS}; {@link #close} waits for it.
+   */
+  void record(JsonObject event, boolean stream) {
     Future<JsonObject> recorded = billing.recordUsage(event);
     settling.add(recorded);
     recorded.onComplete(ar -> {
       settling.remove(recorded);
       if (ar.failed()) {
         // billing keeps queued events through a database outage, so this may still land later
-        CALLS.error("usage of call {} (request {}) not confirmed: {}", call.completionId(), caller.requestId(),
-          ar.cause().getMessage());
+        CALLS.error("usage of call {} (request {}) not confirmed: {}", event.getString("id"),
+          event.getString("client_request_id"), ar.cause().getMessage());
       } else if (ar.result().getBoolean("recorded", false)) {
-        JsonObject published = event.copy().put("stream", call.stream()).put("cost_usd", ar.result().getValue("cost_usd"));
+        JsonObject published = event.copy().put("stream", stream).put("cost_usd", ar.result().getValue("cost_usd"));
         published.remove("reservation_id");
         UsageEvent.publish(vertx, published);
       }
     });
-    return Future.succeededFuture(outcome);
+  }
+
+  BillingService billing() {
+    return billing;
+  }
+
+  VaultService vault() {
+    return vault;
   }
 
   private Future<Void> release(JsonObject reservation) {

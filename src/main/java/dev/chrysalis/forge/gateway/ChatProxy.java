@@ -83,6 +83,15 @@ public final class ChatProxy {
     return client;
   }
 
+  /** The connect-time check of user-supplied base URLs every outbound call of the gateway goes through. */
+  BaseUrlGuard guard() {
+    return guard;
+  }
+
+  GatewayConfig config() {
+    return config;
+  }
+
   /**
    * Builds the upstream request first, so a request this upstream cannot serve fails before any
    * I/O. With a null response (non-streamed calls only) the answer is returned in the outcome

@@ -20,7 +20,7 @@ public final class Providers {
   public static String byPrefix(String model) {
     String m = model.toLowerCase(java.util.Locale.ROOT);
     if (m.startsWith("gpt-") || m.startsWith("o1") || m.startsWith("o3") || m.startsWith("o4")
-      || m.startsWith("chatgpt-")) {
+      || m.startsWith("chatgpt-") || m.startsWith("text-embedding-")) {
       return "openai";
     }
     if (m.startsWith("claude")) {
@@ -33,7 +33,7 @@ public final class Providers {
       || m.startsWith("magistral") || m.startsWith("pixtral") || m.startsWith("open-mistral")) {
       return "mistral";
     }
-    if (m.startsWith("command")) {
+    if (m.startsWith("command") || m.startsWith("embed-")) {
       return "cohere";
     }
     return null;

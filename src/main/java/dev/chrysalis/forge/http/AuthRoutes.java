@@ -31,6 +31,9 @@ final class AuthRoutes {
     routes.open("resetPassword", ctx -> Routes.respond(ctx, 200,
       auth.resetPassword(Routes.body(ctx).mergeIn(Routes.requestContext(ctx)))));
 
+    routes.authed("changePassword", ctx -> Routes.respond(ctx, 200, auth.changePassword(Routes.userId(ctx),
+      Routes.body(ctx).mergeIn(Routes.requestContext(ctx)).put("caller_via", ctx.user().principal().getString("via")))));
+
     routes.authed("logoutUser", ctx -> Routes.respond(ctx, 200, auth.logout(Routes.userId(ctx), Routes.requestContext(ctx))));
 
     routes.authed("getCurrentUser", ctx -> Routes.respond(ctx, 200, auth.getUser(Routes.userId(ctx))));

@@ -2,6 +2,7 @@ package dev.chrysalis.forge.http;
 
 import dev.chrysalis.forge.errors.Errors;
 import dev.chrysalis.forge.gateway.ChatGateway;
+import dev.chrysalis.forge.gateway.EmbeddingGateway;
 import dev.chrysalis.forge.gateway.ModelList;
 import dev.chrysalis.forge.gateway.ThreadChat;
 import io.vertx.core.json.JsonObject;
@@ -14,9 +15,11 @@ final class GatewayRoutes {
   private final ChatGateway gateway;
   private final ModelList models;
   private final ThreadChat threads;
+  private final EmbeddingGateway embeddings;
 
   GatewayRoutes(ChatGateway gateway, ModelList models, ThreadChat threads) {
     this.gateway = gateway;
+    this.embeddings = new EmbeddingGateway(gateway);
     this.models = models;
     this.threads = threads;
   }
@@ -24,9 +27,12 @@ final class GatewayRoutes {
   void mount(Routes routes) {
     routes.authed("createChatCompletion", ctx -> {
       JsonObject body = Routes.body(ctx);
-      String org = body.getString("org_id");
-      if (org == null) {
-        org = ctx.request().getHeader("openai-organization");
+      String org;
+      try {
+        org = OrgContext.forChat(ctx, body);
+      } catch (ServiceException e) {
+        answerFailure(ctx, e);
+        return;
       }
       ChatGateway.Caller caller = new ChatGateway.Caller(Routes.userId(ctx), org, RequestLog.requestId(ctx));
       gateway.chat(body, caller, ctx.response()).onSuccess(outcome -> answerFailure(ctx, outcome.unanswered()));
@@ -42,6 +48,20 @@ final class GatewayRoutes {
       } else {
         Routes.respond(ctx, 200, threads.send(caller, Routes.pathParam(ctx, "id"), body));
       }
+    });
+
+    routes.authed("createEmbedding", ctx -> {
+      JsonObject body = Routes.body(ctx);
+      String org = body.getString("org_id");
+      if (org == null) {
+        org = ctx.request().getHeader("openai-organization");
+      }
+      ChatGateway.Caller caller = new ChatGateway.Caller(Routes.userId(ctx), org, RequestLog.requestId(ctx));
+      embeddings.embed(body, caller)
+        .onSuccess(json -> ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
+          .end(json.toBuffer()))
+        .onFailure(t -> answerFailure(ctx, t instanceof ServiceException e ? e
+          : Errors.error(500, "internal_error", "The server could not complete the request.", null)));
     });
 
     routes.authed("listModels", ctx -> Routes.respond(ctx, 200, models.list()));

@@ -86,6 +86,37 @@ class SessionRevocationApiTest {
   }
 
   @Test
+  void aPasswordChangeEndsEverySessionAndAnswersWithANewOne() {
+    Users.Registered u = Users.register(api);
+    String second = login(u.email(), Users.PASSWORD).expect(200).json().getString("token");
+    String key = Users.apiKey(api, u, "*");
+    String fresh = "a completely new passphrase";
+    JsonObject change = new JsonObject().put("current_password", Users.PASSWORD).put("new_password", fresh);
+
+    // refused without changing anything: wrong current password, weak new one, an API key
+    expectError(api.call("changePassword").bearer(u.token())
+      .body(change.copy().put("current_password", "not my password")).send(), 400, "wrong_password");
+    expectError(api.call("changePassword").bearer(u.token()).body(change.copy().put("new_password", "short")).send(),
+      400, "weak_password");
+    expectError(api.call("changePassword").bearer(key).body(change).send(), 403, "session_required");
+    api.call("changePassword").bearer(u.token()).body(new JsonObject().put("new_password", fresh)).send().expect(400);
+    api.call("getCurrentUser").bearer(second).send().expect(200);
+    login(u.email(), Users.PASSWORD).expect(200);
+
+    JsonObject session = api.call("changePassword").bearer(u.token()).body(change).send().expect(200).json();
+    assertThat(session.getString("id")).isEqualTo(u.id());
+    api.call("getCurrentUser").bearer(session.getString("token")).send().expect(200);
+    for (String old : new String[] {u.token(), second}) {
+      expectError(api.call("getCurrentUser").bearer(old).send(), 401, "session_ended");
+    }
+    api.call("getCurrentUser").bearer(key).send().expect(200);
+    login(u.email(), Users.PASSWORD).expect(401);
+    login(u.email(), fresh).expect(200);
+    Workspaces.eventually(() -> count("SELECT count(*) FROM audit_events WHERE action = 'password.changed' AND actor_id = '"
+      + u.id() + "'") == 1);
+  }
+
+  @Test
   void aSuspendedUsersTokensAndKeysAreRefusedAndChangeNothing() {
     Users.Registered victim = Users.register(api);
     Users.Registered member = Users.register(api);

@@ -118,7 +118,13 @@ public final class FakeProviders implements AutoCloseable {
           .encode());
         return;
       }
-      if (path.endsWith("/chat/completions")) {
+      if (path.endsWith("/embeddings")) {
+        openaiEmbeddings(req, body);
+      } else if (path.equals("/v2/embed")) {
+        cohereEmbed(req, body);
+      } else if (path.contains(":batchEmbedContents")) {
+        geminiEmbed(req, body);
+      } else if (path.endsWith("/chat/completions")) {
         openai(req, body);
       } else if (path.equals("/v1/messages")) {
         anthropic(req, body);
@@ -280,6 +286,124 @@ public final class FakeProviders implements AutoCloseable {
     } else {
       send(req, res, events, i + 1, interval, model);
     }
+  }
+
+  // ---------------- embeddings ----------------
+
+  /** Input tokens the fakes report for a text: one per four characters, at least one. */
+  public static long embedTokens(String text) {
+    return Math.max(1, (text.length() + 3) / 4);
+  }
+
+  /** The fakes' vector for input {@code i}: {@code i + j / 4} for j below the dimensions (exact in float32). */
+  public static JsonArray vector(int i, int dimensions) {
+    JsonArray v = new JsonArray();
+    for (int j = 0; j < dimensions; j++) {
+      v.add(i + j / 4.0);
+    }
+    return v;
+  }
+
+  /**
+   * OpenAI {@code /embeddings} (also Ollama and vLLM): {@code input} a string, strings or token
+   * arrays, {@code dimensions}, {@code encoding_format}; usage {@code prompt_tokens}. With the
+   * Mistral key it behaves as Mistral: fields outside its schema are refused with 422, and
+   * {@code output_dimension} sets the size.
+   */
+  private void openaiEmbeddings(HttpServerRequest req, JsonObject body) {
+    String model = body.getString("model", "");
+    boolean keyless = req.getHeader("authorization") == null;
+    boolean mistral = bearer(req, MISTRAL_KEY);
+    if (!keyless && !bearer(req, OPENAI_KEY) && !mistral) {
+      req.response().setStatusCode(401).putHeader("content-type", "application/json").end(errorBody("openai", 401));
+      return;
+    }
+    if (mistral) {
+      for (String f : body.fieldNames()) {
+        if (!java.util.Set.of("model", "input", "output_dimension", "output_dtype", "encoding_format").contains(f)) {
+          req.response().setStatusCode(422).putHeader("content-type", "application/json").end(new JsonObject()
+            .put("object", "error").put("message", new JsonObject().put("detail", new JsonArray().add(new JsonObject()
+              .put("type", "extra_forbidden").put("msg", "Extra inputs are not permitted")))).put("type", "invalid_request_error")
+            .putNull("param").putNull("code").encode());
+          return;
+        }
+      }
+    }
+    if (behaviour(req, model, "openai", () -> openaiEmbeddings(req, body.put("model", "ok")))) {
+      return;
+    }
+    Object input = body.getValue("input");
+    JsonArray inputs = input instanceof JsonArray a && !a.isEmpty() && !(a.getValue(0) instanceof Number) ? a
+      : new JsonArray().add(input);
+    int dims = body.getInteger(mistral ? "output_dimension" : "dimensions", 4);
+    long tokens = 0;
+    JsonArray data = new JsonArray();
+    for (int i = 0; i < inputs.size(); i++) {
+      Object one = inputs.getValue(i);
+      tokens += one instanceof JsonArray ids ? ids.size() : embedTokens(String.valueOf(one));
+      data.add(new JsonObject().put("object", "embedding").put("index", i).put("embedding", vector(i, dims)));
+    }
+    // answered out of order, as the index field allows
+    JsonArray shuffled = new JsonArray();
+    for (int i = data.size() - 1; i >= 0; i--) {
+      shuffled.add(data.getValue(i));
+    }
+    req.response().putHeader("content-type", "application/json").end(new JsonObject().put("object", "list")
+      .put("data", shuffled).put("model", model)
+      .put("usage", new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens)).encode());
+  }
+
+  /** Cohere {@code /v2/embed}: {@code texts}, a required {@code input_type}, {@code embedding_types}. */
+  private void cohereEmbed(HttpServerRequest req, JsonObject body) {
+    if (!bearer(req, COHERE_KEY)) {
+      req.response().setStatusCode(401).putHeader("content-type", "application/json").end(errorBody("cohere", 401));
+      return;
+    }
+    String model = body.getString("model", "");
+    if (behaviour(req, model, "cohere", () -> cohereEmbed(req, body.put("model", "ok")))) {
+      return;
+    }
+    if (body.getString("input_type") == null || !body.getJsonArray("embedding_types", new JsonArray()).contains("float")) {
+      req.response().setStatusCode(400).putHeader("content-type", "application/json")
+        .end(new JsonObject().put("id", "c1").put("message", "input_type and embedding_types are required").encode());
+      return;
+    }
+    JsonArray texts = body.getJsonArray("texts");
+    int dims = body.getInteger("output_dimension", 4);
+    JsonArray floats = new JsonArray();
+    long tokens = 0;
+    for (int i = 0; i < texts.size(); i++) {
+      floats.add(vector(i, dims));
+      tokens += embedTokens(texts.getString(i));
+    }
+    req.response().putHeader("content-type", "application/json").end(new JsonObject().put("id", "e1")
+      .put("embeddings", new JsonObject().put("float", floats)).put("texts", texts)
+      .put("meta", new JsonObject().put("billed_units", new JsonObject().put("input_tokens", tokens)))
+      .put("response_type", "embeddings_by_type").encode());
+  }
+
+  /** Gemini {@code models/{m}:batchEmbedContents}: one request per text, no token count in the answer. */
+  private void geminiEmbed(HttpServerRequest req, JsonObject body) {
+    if (!GOOGLE_KEY.equals(req.getHeader("x-goog-api-key")) || req.query() != null && req.query().contains("key=")) {
+      req.response().setStatusCode(400).putHeader("content-type", "application/json").end(errorBody("google", 400));
+      return;
+    }
+    String path = req.path();
+    String model = path.substring(path.indexOf("/models/") + 8, path.indexOf(':'));
+    if (behaviour(req, model, "google", () -> geminiEmbed(req, body))) {
+      return;
+    }
+    JsonArray out = new JsonArray();
+    JsonArray requests = body.getJsonArray("requests");
+    for (int i = 0; i < requests.size(); i++) {
+      JsonObject one = requests.getJsonObject(i);
+      if (!("models/" + model).equals(one.getString("model"))) {
+        req.response().setStatusCode(400).putHeader("content-type", "application/json").end(errorBody("google", 400));
+        return;
+      }
+      out.add(new JsonObject().put("values", vector(i, one.getInteger("outputDimensionality", 4))));
+    }
+    req.response().putHeader("content-type", "application/json").end(new JsonObject().put("embeddings", out).encode());
   }
 
   // ---------------- OpenAI ----------------

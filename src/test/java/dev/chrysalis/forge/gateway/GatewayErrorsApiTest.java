@@ -268,7 +268,7 @@ class GatewayErrorsApiTest {
     assertThat(list.getString("object")).isEqualTo("list");
     java.util.List<String> ids = list.getJsonArray("data").stream().map(o -> ((JsonObject) o).getString("id")).toList();
     assertThat(ids).contains("gpt-4o", "claude-sonnet-4-5", "gemini-2.5-flash", "command-r", "gpt-live-1",
-      "openai/text-embedding-live");
+      "text-embedding-live");
   }
 
   @Test
