@@ -195,9 +195,19 @@ class ConsoleBrowserTest {
 
   /** The console link of the newest mail to this address, pointed at the test server. */
   private static String mailLink(String email, String subject) {
-    List<String> mails = dev.chrysalis.forge.testing.DevMailbox.mailsTo(app, email, 1).stream()
-      .filter(m -> m.contains("Subject: " + subject)).toList();
-    assertThat(mails).isNotEmpty();
+    List<String> mails = List.of();
+    for (int i = 0; i < 200 && mails.isEmpty(); i++) {
+      mails = dev.chrysalis.forge.testing.DevMailbox.mailsTo(app, email, 0).stream()
+        .filter(m -> m.contains("Subject: " + subject)).toList();
+      if (mails.isEmpty()) {
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    assertThat(mails).as("a mail '" + subject + "' to " + email + " within 10 s").isNotEmpty();
     java.util.regex.Matcher m = MAIL_LINK.matcher(mails.get(mails.size() - 1));
     assertThat(m.find()).as("a console link in the mail").isTrue();
     return api.baseUrl() + m.group(1);
