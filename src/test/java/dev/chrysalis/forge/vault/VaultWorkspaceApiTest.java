@@ -33,9 +33,9 @@ class VaultWorkspaceApiTest {
     Users.Registered member = Users.register(api);
     Users.Registered reader = Users.register(api);
     Users.Registered outsider = Users.register(api);
-    Workspaces.join(api, owner, orgId, admin, "admin");
-    Workspaces.join(api, owner, orgId, member, "member");
-    Workspaces.join(api, owner, orgId, reader, "reader");
+    Workspaces.join(app, owner, orgId, admin, "admin");
+    Workspaces.join(app, owner, orgId, member, "member");
+    Workspaces.join(app, owner, orgId, reader, "reader");
 
     String orgKey = PlaintextKeys.fresh("sk-ant-");
     String keyId = addOrgKey(admin, orgId, "anthropic", orgKey).expect(201).json().getString("id");
