@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.auth;
 
+import dev.chrysalis.forge.config.PublicUrl;
 import dev.chrysalis.forge.text.EmailAddress;
 import io.vertx.core.json.JsonObject;
 
@@ -52,11 +53,6 @@ public record AuthConfig(
       Math.max(60L, a.getLong("verify_token_ttl_seconds", 86400L)),
       Math.max(60L, a.getLong("reset_token_ttl_seconds", 3600L)),
       Math.max(0L, a.getLong("mail_resend_seconds", 60L)),
-      stripSlash(config.getJsonObject("server", new JsonObject()).getString("public_url", "http://localhost:8080")));
-  }
-
-  private static String stripSlash(String url) {
-    String u = url.trim();
-    return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+      PublicUrl.of(config));
   }
 }

@@ -15,6 +15,8 @@ import io.vertx.core.json.JsonObject;
 public interface AuthService {
 
   String ADDRESS = "forge.auth";
+  /** Published after a user registers: {user_id, email}. Billing listens. */
+  String USER_REGISTERED_ADDRESS = "forge.events.user.registered";
 
   /** This node's AuthService when it runs one, else any node's (see {@code cluster/LocalServices}). */
   static AuthService createProxy(Vertx vertx) {

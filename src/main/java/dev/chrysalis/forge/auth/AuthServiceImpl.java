@@ -33,8 +33,6 @@ final class AuthServiceImpl implements AuthService {
   static final String KEY_REVOKED_ADDRESS = "forge.auth.key-revoked";
   /** Published (cluster-wide) with a new key's hash, so no node keeps it as unknown. */
   static final String KEY_CREATED_ADDRESS = "forge.auth.key-created";
-  /** Published after a user registers: {user_id, email}. Pending invites and billing listen. */
-  public static final String USER_REGISTERED_ADDRESS = "forge.events.user.registered";
   /** Published after a password reset: {user_id}. Every session of the user must end. */
   public static final String PASSWORD_CHANGED_ADDRESS = "forge.events.user.password_changed";
   private static final Logger LOG = LoggerFactory.getLogger(AuthServiceImpl.class);

@@ -7,26 +7,34 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 
-/** Secrets mailed to a user: 256 random bits, base64url; only their SHA-256 is stored. */
-final class EmailTokens {
+/** Secrets mailed to a person (verification, reset, org invites): 256 random bits, base64url; only their SHA-256 is stored. */
+public final class EmailTokens {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private EmailTokens() {
   }
 
-  static String generate() {
+  public static String generate() {
     byte[] b = new byte[32];
     RANDOM.nextBytes(b);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
-  static String hash(String token) {
+  public static String hash(String token) {
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Whether {@code token} hashes to {@code storedHash}, compared in constant time; false when none is stored. */
+  public static boolean matches(String token, String storedHash) {
+    if (token == null || storedHash == null) {
+      return false;
+    }
+    return MessageDigest.isEqual(hash(token).getBytes(StandardCharsets.UTF_8), storedHash.getBytes(StandardCharsets.UTF_8));
   }
 }

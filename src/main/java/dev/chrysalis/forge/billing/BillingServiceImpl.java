@@ -655,8 +655,7 @@ final class BillingServiceImpl implements BillingService {
     }
     return membership.roleOf(orgId, userId).compose(role -> {
       if (role == null) {
-        // an org the caller does not belong to is invisible to them, as everywhere else in the API
-        return Errors.fail(404, "org_not_found", "Organization not found.");
+        return Future.failedFuture(Errors.orgNotFound());
       }
       if (roles != null && !roles.contains(role)) {
         return Errors.forbidden("org_admin_required", "Only an owner or admin of the organization may manage its billing.");

@@ -22,8 +22,6 @@ import java.time.Clock;
  */
 public class BillingVerticle extends VerticleBase {
 
-  /** Published by AuthService after a registration: {user_id, email}. */
-  public static final String USER_REGISTERED_ADDRESS = "forge.events.user.registered";
   private static final Logger LOG = LoggerFactory.getLogger(BillingVerticle.class);
 
   private Pool pool;
@@ -63,7 +61,7 @@ public class BillingVerticle extends VerticleBase {
     LOG.info("billing: Autumn mode, API {}", config.autumn().apiBase());
     relay = new OutboxRelay(vertx, outbox, autumn, config, metrics);
     service.onOutboxWrite(relay::nudge);
-    registrations = vertx.eventBus().consumer(USER_REGISTERED_ADDRESS, msg -> {
+    registrations = vertx.eventBus().consumer(AuthService.USER_REGISTERED_ADDRESS, msg -> {
       JsonObject body = msg.body();
       service.customerRegistered(body.getString("user_id"), body.getString("email"))
         .onFailure(t -> LOG.warn("could not queue the Autumn customer for a new user: {}", t.getClass().getSimpleName()));

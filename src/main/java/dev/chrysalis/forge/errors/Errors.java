@@ -47,6 +47,14 @@ public final class Errors {
     return fail(404, "not_found", message);
   }
 
+  /**
+   * The one answer to an org context the caller is not a member of (or that names no org): an
+   * org the caller does not belong to is invisible to them, so it is never a 403.
+   */
+  public static ServiceException orgNotFound() {
+    return error(404, "org_not_found", "Organization not found.", "org_id");
+  }
+
   public static <T> Future<T> conflict(String code, String message) {
     return fail(409, code, message);
   }

@@ -17,10 +17,10 @@ final class BillingRoutes {
     routes.open("listPlans", ctx -> Routes.respond(ctx, 200, billing.listPlans()));
 
     routes.authed("getBillingPlan", ctx -> Routes.respond(ctx, 200,
-      billing.planStatus(Routes.userId(ctx), Routes.query(ctx, "org_id"), "true".equals(Routes.query(ctx, "refresh")))));
+      billing.planStatus(Routes.userId(ctx), OrgContext.of(ctx), "true".equals(Routes.query(ctx, "refresh")))));
 
     routes.authed("getBillingUsage", ctx -> {
-      JsonObject query = new JsonObject().put("org_id", Routes.query(ctx, "org_id"));
+      JsonObject query = new JsonObject().put("org_id", OrgContext.of(ctx));
       String period = Routes.query(ctx, "period");
       if (period != null) {
         query.put("period", period);

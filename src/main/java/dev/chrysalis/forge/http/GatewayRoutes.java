@@ -27,9 +27,12 @@ final class GatewayRoutes {
   void mount(Routes routes) {
     routes.authed("createChatCompletion", ctx -> {
       JsonObject body = Routes.body(ctx);
-      String org = body.getString("org_id");
-      if (org == null) {
-        org = ctx.request().getHeader("openai-organization");
+      String org;
+      try {
+        org = OrgContext.withBody(ctx, body);
+      } catch (ServiceException e) {
+        answerFailure(ctx, e);
+        return;
       }
       ChatGateway.Caller caller = new ChatGateway.Caller(Routes.userId(ctx), org, RequestLog.requestId(ctx));
       gateway.chat(body, caller, ctx.response()).onSuccess(outcome -> answerFailure(ctx, outcome.unanswered()));
@@ -49,9 +52,12 @@ final class GatewayRoutes {
 
     routes.authed("createEmbedding", ctx -> {
       JsonObject body = Routes.body(ctx);
-      String org = body.getString("org_id");
-      if (org == null) {
-        org = ctx.request().getHeader("openai-organization");
+      String org;
+      try {
+        org = OrgContext.withBody(ctx, body);
+      } catch (ServiceException e) {
+        GatewayRoutes.answerFailure(ctx, e);
+        return;
       }
       ChatGateway.Caller caller = new ChatGateway.Caller(Routes.userId(ctx), org, RequestLog.requestId(ctx));
       embeddings.embed(body, caller)

@@ -30,6 +30,6 @@ final class ProviderKeyRoutes {
   }
 
   private static JsonObject owner(RoutingContext ctx) {
-    return new JsonObject().put("user_id", Routes.userId(ctx)).put("org_id", Routes.query(ctx, "org_id"));
+    return new JsonObject().put("user_id", Routes.userId(ctx)).put("org_id", OrgContext.of(ctx));
   }
 }

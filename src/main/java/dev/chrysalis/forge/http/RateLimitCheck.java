@@ -1,8 +1,10 @@
 package dev.chrysalis.forge.http;
 
+import dev.chrysalis.forge.errors.Errors;
 import dev.chrysalis.forge.ratelimit.RateLimitService;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +19,6 @@ final class RateLimitCheck {
 
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitCheck.class);
   private static final long LOG_EVERY_MILLIS = 60_000;
-  private static final int MAX_ORG_ID = 64;
   private static final long UNANSWERED_RETRY_SECONDS = 1;
 
   private final RateLimitService limiter;
@@ -30,9 +31,9 @@ final class RateLimitCheck {
   Routes.Check perUser() {
     return ctx -> {
       JsonObject request = new JsonObject().put("user_id", Routes.userId(ctx));
-      // in an org's context (?org_id=) the org's plan sets the tier; the count stays the user's
-      String orgId = ctx.request().getParam("org_id");
-      if (orgId != null && !orgId.isBlank() && orgId.length() <= MAX_ORG_ID) {
+      // in an org's context the org's plan sets the tier (the limiter checks membership); the count stays the user's
+      String orgId = OrgContext.of(ctx);
+      if (orgId != null) {
         request.put("org_id", orgId);
       }
       ask(ctx, request);
@@ -62,6 +63,12 @@ final class RateLimitCheck {
       }
       RateLimitHeaders.apply(ctx.response().headers(), d, ctx.request().path().startsWith("/v1/"));
       if (d.getBoolean("allowed", true)) {
+        if (d.getBoolean("org_not_found", false)) {
+          // counted like any request, then the one answer for an org the caller is not in
+          ServiceException e = Errors.orgNotFound();
+          ApiError.send(ctx, 404, e.getDebugInfo().getString("code"), e.getMessage(), "org_id");
+          return;
+        }
         ctx.next();
         return;
       }

@@ -45,7 +45,8 @@ public interface RateLimitService {
   /**
    * Counts one request. {@code {user_id, org_id?}} checks the user's tier limits,
    * {@code {ip}} the per-client-IP limit of public operations. → {@code {allowed, tier, limit,
-   * remaining, reset, reset_after, window, policies:[…], denied_by?, retry_after?, message?}};
+   * remaining, reset, reset_after, window, policies:[…], denied_by?, retry_after?, message?,
+   * org_not_found?}}; {@code org_not_found} when the user is not a member of {@code org_id};
    * 400 {@code invalid_request} when neither is given.
    */
   Future<JsonObject> check(JsonObject request);

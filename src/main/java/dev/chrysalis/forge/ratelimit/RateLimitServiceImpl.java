@@ -5,6 +5,7 @@ import dev.chrysalis.forge.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,24 +71,28 @@ final class RateLimitServiceImpl implements RateLimitService {
     if (cached != null) {
       return decide("u:" + userId, cached, userLimits(cached), now);
     }
-    return plans.planId(userId, orgId)
-      .map(plan -> {
-        String known = config.tiers().containsKey(plan) ? plan : config.defaultPlan();
+    return plans.planId(userId, orgId).transform(ar -> {
+      if (ar.succeeded()) {
+        String known = config.tiers().containsKey(ar.result()) ? ar.result() : config.defaultPlan();
         tierCache.put(cacheKey, known, now);
-        return known;
-      })
-      .otherwise(t -> {
-        // without a plan the caller gets the default tier, kept briefly so a failing billing (or a
-        // caller naming an org it is not in) does not cost a lookup per request
-        planErrors.increment();
-        if (now - lastPlanErrorLog >= PLAN_ERROR_LOG_MILLIS) {
-          lastPlanErrorLog = now;
-          LOG.warn("plan lookup failed, using the default tier: {}", t.getClass().getSimpleName());
-        }
-        tierCache.put(cacheKey, config.defaultPlan(), now, FAILED_LOOKUP_CACHE_MILLIS);
-        return config.defaultPlan();
-      })
-      .compose(plan -> decide("u:" + userId, plan, userLimits(plan), now));
+        return decide("u:" + userId, known, userLimits(known), now);
+      }
+      String plan = config.defaultPlan();
+      if (orgId != null && ar.cause() instanceof ServiceException e && e.failureCode() == 404) {
+        // not a member: counted on the default tier, then answered org_not_found by the caller.
+        // Not cached, so a member who has just joined is served at once; the count bounds the cost.
+        return decide("u:" + userId, plan, userLimits(plan), now).map(d -> d.put("org_not_found", true));
+      }
+      // without a plan the caller gets the default tier, kept briefly so a failing billing does
+      // not cost a lookup per request
+      planErrors.increment();
+      if (now - lastPlanErrorLog >= PLAN_ERROR_LOG_MILLIS) {
+        lastPlanErrorLog = now;
+        LOG.warn("plan lookup failed, using the default tier: {}", ar.cause().getClass().getSimpleName());
+      }
+      tierCache.put(cacheKey, plan, now, FAILED_LOOKUP_CACHE_MILLIS);
+      return decide("u:" + userId, plan, userLimits(plan), now);
+    });
   }
 
   private Limits userLimits(String plan) {

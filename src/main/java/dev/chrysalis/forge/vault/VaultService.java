@@ -41,8 +41,8 @@ public interface VaultService {
 
   /**
    * {user_id, provider, org_id?, prefer_byok (default true)} → {provider, key, base_url,
-   * base_url_user_supplied, is_byok, provider_key_id}: the user's key, else the org's (members
-   * only), else the service key. {@code base_url_user_supplied} is true when the base came from
+   * base_url_user_supplied, is_byok, provider_key_id}: the user's key, else the org's, else the
+   * service key; 404 org_not_found when the caller is not a member of {@code org_id}. {@code base_url_user_supplied} is true when the base came from
    * the stored key (the caller must check it at connect time), false for an operator's base.
    * 400 provider_key_missing when there is none; 422 provider_key_unusable when the stored key
    * cannot be decrypted.

@@ -125,16 +125,18 @@ final class VaultServiceImpl implements VaultService {
     if (Boolean.FALSE.equals(req.getValue("prefer_byok"))) {
       return serviceKey(provider);
     }
-    return cachedRow(USER, userId, provider).compose(personal -> {
+    // an org context the caller is not in is refused before any key is chosen (one answer everywhere)
+    Future<Void> member = orgId == null ? Future.succeededFuture()
+      : cachedRole(userId, orgId).compose(role -> role == null ? Future.failedFuture(Errors.orgNotFound())
+        : Future.succeededFuture());
+    return member.compose(v -> cachedRow(USER, userId, provider)).compose(personal -> {
       if (personal != null) {
         return open(personal, provider);
       }
       if (orgId == null) {
         return serviceKey(provider);
       }
-      return cachedRole(userId, orgId).compose(role -> role == null
-        ? serviceKey(provider)
-        : cachedRow(ORG, orgId, provider).compose(org -> org == null ? serviceKey(provider) : open(org, provider)));
+      return cachedRow(ORG, orgId, provider).compose(org -> org == null ? serviceKey(provider) : open(org, provider));
     }).recover(Errors::internal);
   }
 
@@ -403,7 +405,7 @@ final class VaultServiceImpl implements VaultService {
   private Future<Void> requireRole(String userId, String orgId, boolean admin) {
     return membership.roleOf(userId, orgId).compose(role -> {
       if (role == null) {
-        return Errors.forbidden("not_org_member", "You are not a member of this organization.");
+        return Future.failedFuture(Errors.orgNotFound());
       }
       if (admin && !OrgMembership.isAdmin(role)) {
         return Errors.forbidden("org_admin_required", "Managing an organization's provider keys needs the owner "

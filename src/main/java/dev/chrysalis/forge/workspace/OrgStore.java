@@ -151,13 +151,17 @@ final class OrgStore {
 
   // ---- invites ----
 
-  /** Stores a pending invite, or refreshes the pending one for this address; answers its id. */
-  Future<String> upsertInvite(String id, String orgId, String email, Role role, String invitedBy, OffsetDateTime expiresAt) {
-    return pool.preparedQuery("INSERT INTO org_invites (id, org_id, email, role, invited_by, expires_at) "
-        + "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, email) WHERE accepted_at IS NULL "
+  /**
+   * Stores a pending invite with the hash of its mailed secret, or refreshes the pending one for
+   * this address (a new secret: the link of the earlier mail stops working); answers its id.
+   */
+  Future<String> upsertInvite(String id, String orgId, String email, Role role, String invitedBy,
+                              OffsetDateTime expiresAt, String tokenHash) {
+    return pool.preparedQuery("INSERT INTO org_invites (id, org_id, email, role, invited_by, expires_at, token_hash) "
+        + "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id, email) WHERE accepted_at IS NULL "
         + "DO UPDATE SET role = EXCLUDED.role, invited_by = EXCLUDED.invited_by, created_at = now(), "
-        + "expires_at = EXCLUDED.expires_at RETURNING id")
-      .execute(Tuple.of(id, orgId, email, role.wire(), invitedBy, expiresAt))
+        + "expires_at = EXCLUDED.expires_at, token_hash = EXCLUDED.token_hash RETURNING id")
+      .execute(Tuple.of(id, orgId, email, role.wire(), invitedBy, expiresAt, tokenHash))
       .map(rows -> rows.iterator().next().getString("id"));
   }
 
@@ -174,22 +178,13 @@ final class OrgStore {
       .execute(Tuple.of(inviteId, orgId)).map(rows -> rows.rowCount() == 1);
   }
 
-  /** A pending (not yet accepted) invite, expired or not; null when there is none. */
+  /** A pending (not yet accepted) invite, expired or not, with its {@code token_hash}; null when there is none. */
   Future<JsonObject> pendingInvite(SqlClient c, String inviteId, boolean lock) {
-    return c.preparedQuery("SELECT " + INVITE_COLUMNS + " FROM org_invites i WHERE i.id = $1 AND i.accepted_at IS NULL"
-        + (lock ? " FOR UPDATE" : ""))
+    return c.preparedQuery("SELECT " + INVITE_COLUMNS + ", i.token_hash FROM org_invites i WHERE i.id = $1 "
+        + "AND i.accepted_at IS NULL" + (lock ? " FOR UPDATE" : ""))
       .execute(Tuple.of(inviteId)).map(rows -> {
         Row r = Sql.first(rows);
-        return r == null ? null : inviteJson(r);
-      });
-  }
-
-  Future<java.util.List<String>> liveInviteIdsFor(String email) {
-    return pool.preparedQuery("SELECT id FROM org_invites WHERE email = $1 AND accepted_at IS NULL AND expires_at > now()")
-      .execute(Tuple.of(email)).map(rows -> {
-        java.util.List<String> ids = new java.util.ArrayList<>();
-        rows.forEach(r -> ids.add(r.getString("id")));
-        return ids;
+        return r == null ? null : inviteJson(r).put("token_hash", r.getString("token_hash"));
       });
   }
 

@@ -2,7 +2,9 @@ package dev.chrysalis.forge.workspace;
 
 import dev.chrysalis.forge.audit.AuditEvent;
 import dev.chrysalis.forge.auth.AuthService;
+import dev.chrysalis.forge.auth.EmailTokens;
 import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.mail.MailVerticle;
 import dev.chrysalis.forge.text.EmailAddress;
 import dev.chrysalis.forge.store.Ids;
 import io.vertx.core.Future;
@@ -171,6 +173,11 @@ final class Orgs {
 
   // ---- invites ----
 
+  /**
+   * Every invite, to an address with an account or without, is stored pending and mailed with a
+   * secret; nobody joins until the owner of the address accepts with it. The answer is the same
+   * whether the address has an account or not, so an admin cannot probe who is registered.
+   */
   Future<JsonObject> invite(String userId, JsonObject r) throws ServiceException {
     String orgId = Input.requiredId(r, "org_id");
     String email = EmailAddress.normalize(Input.requiredLine(r, "email", 254));
@@ -182,40 +189,33 @@ final class Orgs {
       if (role == Role.OWNER && caller != Role.OWNER) {
         return Errors.forbidden("owner_required", "Only an owner can invite an owner.");
       }
-      return auth.findUserByEmail(email)
-        .map(user -> user.getString("id"))
-        .recover(t -> t instanceof ServiceException se && se.failureCode() == 404
-          ? Future.succeededFuture(null) : Future.failedFuture(t))
-        .compose(existing -> existing != null ? addExisting(userId, orgId, existing, role, r)
-          : storeInvite(userId, orgId, email, role, r));
+      return storeInvite(userId, orgId, email, role, r);
     });
-  }
-
-  private Future<JsonObject> addExisting(String userId, String orgId, String memberId, Role role, JsonObject r) {
-    // the caller's role is checked again under the org lock: it may have changed since the first check
-    return store.pool().withTransaction(c -> store.lockAndRole(c, orgId, userId)
-        .compose(caller -> caller == null ? Errors.<Boolean>notFound("Organization not found.")
-          : !caller.canAdmin() || (role == Role.OWNER && caller != Role.OWNER)
-          ? Errors.<Boolean>forbidden("admin_required", "This needs the admin role in the organization.")
-          : store.insertMember(c, orgId, memberId, role)))
-      .compose(added -> {
-        if (!added) {
-          return Errors.conflict("already_member", "This user is already a member of the organization.");
-        }
-        AuditEvent.publish(vertx, "member.added", userId, memberId, Input.auditContext(r, orgId),
-          new JsonObject().put("role", role.wire()).put("via", "invite"));
-        return Future.succeededFuture(new JsonObject().put("status", "added").put("user_id", memberId).put("role", role.wire()));
-      });
   }
 
   private Future<JsonObject> storeInvite(String userId, String orgId, String email, Role role, JsonObject r) {
     OffsetDateTime expires = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(config.inviteTtlSeconds());
-    return store.upsertInvite(Ids.next("inv"), orgId, email, role, userId, expires).map(inviteId -> {
-      AuditEvent.publish(vertx, "invite.sent", userId, email, Input.auditContext(r, orgId),
-        new JsonObject().put("invite_id", inviteId).put("role", role.wire()));
-      return new JsonObject().put("status", "invited").put("email", email).put("invite_id", inviteId)
-        .put("role", role.wire()).put("expires_at", expires.toInstant().toString());
-    });
+    String token = EmailTokens.generate();
+    return store.upsertInvite(Ids.next("inv"), orgId, email, role, userId, expires, EmailTokens.hash(token))
+      .compose(inviteId -> store.orgForMember(store.pool(), orgId, userId)
+        .compose(org -> mailInvite(email, inviteId, token, org.getString("name"), role, expires))
+        .map(v -> {
+          AuditEvent.publish(vertx, "invite.sent", userId, email, Input.auditContext(r, orgId),
+            new JsonObject().put("invite_id", inviteId).put("role", role.wire()));
+          return new JsonObject().put("status", "invited").put("email", email).put("invite_id", inviteId)
+            .put("role", role.wire()).put("expires_at", expires.toInstant().toString());
+        }));
+  }
+
+  private Future<Void> mailInvite(String email, String inviteId, String token, String orgName, Role role,
+                                  OffsetDateTime expires) {
+    String link = config.publicUrl() + "/#/invite/" + inviteId + "?token=" + token;
+    String body = "You are invited to join the organization \"" + orgName + "\" on Chrysalis Forge as "
+      + role.wire() + ".\n\n" + link + "\n\n"
+      + "Or, signed in with this address verified: POST /invites/" + inviteId + "/accept {\"token\": \"" + token + "\"}\n"
+      + "The invite expires at " + expires.toInstant() + ". If you do not know this organization, ignore this mail.\n";
+    return vertx.eventBus().request(MailVerticle.SEND_ADDRESS, new JsonObject().put("to", email)
+      .put("subject", "Invitation to join " + orgName + " on Chrysalis Forge").put("body", body)).mapEmpty();
   }
 
   Future<JsonObject> invites(String userId, JsonObject r) throws ServiceException {
@@ -238,20 +238,32 @@ final class Orgs {
       });
   }
 
-  /** An invite is only visible to the account of the address it was sent to: anyone else gets 404. */
+  /**
+   * An invite is accepted by a signed-in account whose verified email is the invited one, with the
+   * secret from the invite mail. A wrong secret, or any other account, gets 404, as an unknown id;
+   * the invited account gets 403 until its address is verified.
+   */
   Future<JsonObject> accept(String userId, JsonObject r) throws ServiceException {
     String inviteId = Input.requiredId(r, "invite_id");
-    return auth.getUser(userId).compose(user -> accept(userId, user.getString("email"), inviteId, r));
+    String token = Input.requiredLine(r, "token", 128);
+    return auth.getUser(userId).compose(user -> accept(userId, user.getString("email"),
+      Boolean.TRUE.equals(user.getBoolean("email_verified")), inviteId, token, r));
   }
 
-  private Future<JsonObject> accept(String userId, String email, String inviteId, JsonObject r) {
+  private Future<JsonObject> accept(String userId, String email, boolean verified, String inviteId, String token,
+                                    JsonObject r) {
     // locks in the order deleteOrg takes them (org, then its invites), so the two cannot deadlock
     return store.pool().withTransaction(c -> store.pendingInvite(c, inviteId, false)
       .compose(seen -> seen == null ? Future.succeededFuture(null)
         : store.lockAndRole(c, seen.getString("org_id"), userId).compose(v -> store.pendingInvite(c, inviteId, true)))
       .compose(invite -> {
-        if (invite == null || !invite.getString("email").equalsIgnoreCase(email)) {
+        if (invite == null || !invite.getString("email").equalsIgnoreCase(email)
+          || !EmailTokens.matches(token, invite.getString("token_hash"))) {
           return Errors.notFound("Invite not found.");
+        }
+        if (!verified) {
+          return Errors.<JsonObject>forbidden("email_not_verified",
+            "Verify your email address before accepting an invite: follow the link in the verification mail.");
         }
         if ("expired".equals(invite.getString("status"))) {
           return Errors.<JsonObject>conflict("invite_expired", "This invite has expired; ask for a new one.");
@@ -273,22 +285,6 @@ final class Orgs {
         return Future.succeededFuture(result);
       }
       return store.roleOf(store.pool(), orgId, userId).map(role -> result.put("role", role == null ? null : role.wire()));
-    });
-  }
-
-  /** A new account joins every org that invited its email and whose invite has not expired. */
-  Future<Void> acceptOnRegistration(String userId, String email) {
-    String normalized = EmailAddress.normalize(email);
-    if (normalized == null) {
-      return Future.succeededFuture();
-    }
-    return store.liveInviteIdsFor(normalized).compose(ids -> {
-      List<Future<JsonObject>> all = new ArrayList<>();
-      for (String id : ids) {
-        all.add(accept(userId, normalized, id, new JsonObject())
-          .onFailure(t -> LOG.warn("invite {} not accepted on registration: {}", id, t.getMessage())));
-      }
-      return Future.join(all).mapEmpty();
     });
   }
 

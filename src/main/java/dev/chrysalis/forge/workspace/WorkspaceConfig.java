@@ -1,5 +1,7 @@
 package dev.chrysalis.forge.workspace;
 
+import dev.chrysalis.forge.config.PublicUrl;
+
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -11,9 +13,12 @@ import io.vertx.core.json.JsonObject;
  *                                 always holds at least one context)
  * @param relationsShown           a thread's detail lists at most this many threads per kind of
  *                                 relation
+ * @param publicUrl                where people reach the service (links in invite mails), from
+ *                                 {@code server.public_url}
  */
 public record WorkspaceConfig(long inviteTtlSeconds, int maxContextsPerThread, int maxContextDepth,
-                              long maxContextBytesPerThread, long contextPageBytes, int relationsShown) {
+                              long maxContextBytesPerThread, long contextPageBytes, int relationsShown,
+                              String publicUrl) {
 
   public static WorkspaceConfig from(JsonObject config) {
     JsonObject w = config.getJsonObject("workspace", new JsonObject());
@@ -23,7 +28,8 @@ public record WorkspaceConfig(long inviteTtlSeconds, int maxContextsPerThread, i
       w.getInteger("max_context_depth", 16),
       w.getLong("max_context_bytes_per_thread", 4L * 1024 * 1024),
       w.getLong("context_page_bytes", 1024L * 1024),
-      w.getInteger("relations_shown", 50));
+      w.getInteger("relations_shown", 50),
+      PublicUrl.of(config));
     if (c.maxContextBytesPerThread < 1 || c.contextPageBytes < 1 || c.relationsShown < 1) {
       throw new IllegalArgumentException(
         "workspace.max_context_bytes_per_thread, context_page_bytes and relations_shown must be positive");

@@ -53,7 +53,7 @@ public interface WorkspaceService {
   /** {org_id, user_id} (admin, or the member itself leaving) → {removed, user_id}. 409 last_owner. */
   Future<JsonObject> removeMember(String userId, JsonObject request);
 
-  /** {org_id, email, role?} (admin) → {status:"added", user_id, role} or {status:"invited", email, invite_id, role, expires_at}. */
+  /** {org_id, email, role?} (admin) → {status:"invited", email, invite_id, role, expires_at}; the secret goes by mail only. */
   Future<JsonObject> inviteMember(String userId, JsonObject request);
 
   /** {org_id, limit?, after?} (admin) → pending and expired invites that were not accepted. */
@@ -62,7 +62,7 @@ public interface WorkspaceService {
   /** {org_id, invite_id} (admin) → {deleted, id}. */
   Future<JsonObject> deleteInvite(String userId, JsonObject request);
 
-  /** {invite_id}: the signed-in owner of the invited email joins → {status:"accepted", org_id, role}. */
+  /** {invite_id, token}: the signed-in account whose verified email was invited joins → {status:"accepted", org_id, role}. */
   Future<JsonObject> acceptInvite(String userId, JsonObject request);
 
   /** {org_id, action?, limit?, after?} (admin) → the org's audit events, newest first. */

@@ -17,19 +17,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@link WorkspaceService} on {@value WorkspaceService#ADDRESS}, stores the audit events
- * published on {@code forge.audit}, and accepts pending invites when their address registers.
- * Deploy one instance per node. Both event consumers are local: every node runs this verticle and
- * the publishers, so each event is handled once, by the node that published it.
+ * published on {@code forge.audit}. Deploy one instance per node. The audit consumer is local: every
+ * node runs this verticle and the publishers, so each event is stored once, by the node that
+ * published it.
  */
 public class WorkspaceVerticle extends VerticleBase {
 
-  public static final String USER_REGISTERED_ADDRESS = "forge.events.user.registered";
   private static final Logger LOG = LoggerFactory.getLogger(WorkspaceVerticle.class);
 
   private Pool pool;
   private MessageConsumer<JsonObject> binding;
   private MessageConsumer<JsonObject> auditConsumer;
-  private MessageConsumer<JsonObject> registrations;
 
   @Override
   public Future<?> start() {
@@ -54,22 +52,13 @@ public class WorkspaceVerticle extends VerticleBase {
       }
       audit.insert(event).onFailure(t -> LOG.error("audit event {} not stored: {}", event.getString("action"), t.getMessage()));
     });
-    registrations = vertx.eventBus().localConsumer(USER_REGISTERED_ADDRESS, msg -> {
-      JsonObject body = msg.body();
-      String userId = body == null ? null : body.getString("user_id");
-      String email = body == null ? null : body.getString("email");
-      if (userId != null && email != null) {
-        orgs.acceptOnRegistration(userId, email)
-          .onFailure(t -> LOG.error("pending invites of a new user not accepted: {}", t.getMessage()));
-      }
-    });
     binding = new ServiceBinder(vertx).setAddress(WorkspaceService.ADDRESS).register(WorkspaceService.class, service);
-    return Future.all(binding.completion(), auditConsumer.completion(), registrations.completion());
+    return Future.all(binding.completion(), auditConsumer.completion());
   }
 
   @Override
   public Future<?> stop() {
-    return Future.all(binding.unregister(), auditConsumer.unregister(), registrations.unregister())
+    return Future.all(binding.unregister(), auditConsumer.unregister())
       .compose(v -> pool.close());
   }
 }

@@ -46,7 +46,9 @@ class VaultOrgApiTest {
 
   @BeforeAll
   static void start() throws Exception {
+    // billing (the rate limiter's plan lookup) and the vault ask the same membership source
     app = TestApp.start(TestApp.env("CHRYSALIS_VAULT_MEMBERSHIP_ADDRESS", MEMBERSHIP_ADDRESS,
+      "CHRYSALIS_BILLING_MEMBERSHIP_ADDRESS", MEMBERSHIP_ADDRESS,
       "OPENAI_API_KEY", SERVICE_OPENAI));
     api = app.api();
     registerWorkspace();
@@ -103,12 +105,13 @@ class VaultOrgApiTest {
       Api.Resp v = api.call("validateProviderKey").bearer(u.token()).path("provider", "mistral").query("org_id", ORG).send();
       assertThat(v.status()).isEqualTo(403);
     }
+    // an org the caller is not in is invisible to them: the same 404 as everywhere
     Api.Resp out = addOrgKey(outsider, "cohere", PlaintextKeys.fresh("co-"));
-    assertThat(out.status()).isEqualTo(403);
-    assertThat(out.error().getString("code")).isEqualTo("not_org_member");
+    assertThat(out.status()).isEqualTo(404);
+    assertThat(out.error().getString("code")).isEqualTo("org_not_found");
     Api.Resp outList = api.call("listProviderKeys").bearer(outsider.token()).query("org_id", ORG).send();
-    assertThat(outList.status()).isEqualTo(403);
-    outList.error();
+    assertThat(outList.status()).isEqualTo(404);
+    assertThat(outList.error().getString("code")).isEqualTo("org_not_found");
 
     for (Users.Registered u : new Users.Registered[] {owner, admin, plain, reader}) {
       Api.Resp list = api.call("listProviderKeys").bearer(u.token()).query("org_id", ORG).send().expect(200);
@@ -124,7 +127,7 @@ class VaultOrgApiTest {
   }
 
   @Test
-  void resolutionOrderIsUserThenOrgThenServiceAndNonMembersSkipTheOrg(VertxTestContext ctx) throws Throwable {
+  void resolutionOrderIsUserThenOrgThenServiceAndNonMembersAreRefused(VertxTestContext ctx) throws Throwable {
     Users.Registered admin = member("admin");
     Users.Registered plain = member("member");
     Users.Registered outsider = Users.register(api);
@@ -147,7 +150,9 @@ class VaultOrgApiTest {
     VertxTestContext withPersonalKey = new VertxTestContext();
     Future.all(List.of(
         vault.resolve(VaultCalls.personal(plain.id(), "openai").put("org_id", ORG)),
-        vault.resolve(VaultCalls.personal(outsider.id(), "openai").put("org_id", ORG)),
+        // an org the caller is not in is refused, never quietly replaced by the service key
+        BusFlow.refused(vault.resolve(VaultCalls.personal(outsider.id(), "openai").put("org_id", ORG)),
+          404, "org_not_found"),
         vault.resolve(VaultCalls.personal(admin.id(), "openai")),
         vault.resolve(VaultCalls.personal(plain.id(), "openai").put("org_id", ORG).put("prefer_byok", false)),
         BusFlow.refused(vault.resolve(VaultCalls.personal(plain.id(), "google").put("org_id", ORG).put("prefer_byok", true)),
@@ -157,10 +162,6 @@ class VaultOrgApiTest {
       .onComplete(withPersonalKey.succeeding(all -> withPersonalKey.verify(() -> {
         JsonObject viaUser = all.resultAt(0);
         assertThat(viaUser.getString("key")).isEqualTo(personal);
-        JsonObject notMember = all.resultAt(1);
-        assertThat(notMember.getString("key")).isEqualTo(SERVICE_OPENAI);
-        assertThat(notMember.getBoolean("is_byok")).isFalse();
-        assertThat(notMember.getValue("provider_key_id")).isNull();
         JsonObject noOrg = all.resultAt(2);
         assertThat(noOrg.getString("key")).isEqualTo(SERVICE_OPENAI);
         assertThat(noOrg.getString("base_url")).isEqualTo("https://api.openai.com/v1");
@@ -190,7 +191,7 @@ class VaultOrgApiTest {
     app.vertx().eventBus().publish(VaultService.MEMBERSHIP_CHANGED_ADDRESS,
       new JsonObject().put("org_id", ORG).put("user_id", leaving.id()));
     ServiceException gone = VaultCalls.resolveFails(app, VaultCalls.personal(leaving.id(), "cohere").put("org_id", ORG));
-    assertThat(gone.getDebugInfo().getString("code")).isEqualTo("provider_key_missing");
+    assertThat(gone.getDebugInfo().getString("code")).isEqualTo("org_not_found");
   }
 
   @Test

@@ -33,9 +33,9 @@ class VaultWorkspaceApiTest {
     Users.Registered member = Users.register(api);
     Users.Registered reader = Users.register(api);
     Users.Registered outsider = Users.register(api);
-    Workspaces.join(api, owner, orgId, admin, "admin");
-    Workspaces.join(api, owner, orgId, member, "member");
-    Workspaces.join(api, owner, orgId, reader, "reader");
+    Workspaces.join(app, owner, orgId, admin, "admin");
+    Workspaces.join(app, owner, orgId, member, "member");
+    Workspaces.join(app, owner, orgId, reader, "reader");
 
     String orgKey = PlaintextKeys.fresh("sk-ant-");
     String keyId = addOrgKey(admin, orgId, "anthropic", orgKey).expect(201).json().getString("id");
@@ -43,18 +43,19 @@ class VaultWorkspaceApiTest {
     assertThat(byMember.status()).isEqualTo(403);
     assertThat(byMember.error().getString("code")).isEqualTo("org_admin_required");
     Api.Resp byOutsider = addOrgKey(outsider, orgId, "anthropic", PlaintextKeys.fresh("sk-ant-"));
-    assertThat(byOutsider.status()).isEqualTo(403);
-    assertThat(byOutsider.error().getString("code")).isEqualTo("not_org_member");
+    assertThat(byOutsider.status()).isEqualTo(404);
+    assertThat(byOutsider.error().getString("code")).isEqualTo("org_not_found");
     assertThat(api.call("listProviderKeys").bearer(reader.token()).query("org_id", orgId).send().expect(200).json()
       .getJsonArray("data").getJsonObject(0).getString("id")).isEqualTo(keyId);
-    assertThat(api.call("listProviderKeys").bearer(outsider.token()).query("org_id", orgId).send().status()).isEqualTo(403);
+    assertThat(api.call("listProviderKeys").bearer(outsider.token()).query("org_id", orgId).send().status()).isEqualTo(404);
 
     JsonObject forMember = VaultCalls.resolve(app, VaultCalls.personal(member.id(), "anthropic").put("org_id", orgId));
     assertThat(forMember.getString("key")).isEqualTo(orgKey);
     assertThat(forMember.getString("provider_key_id")).isEqualTo(keyId);
     ServiceException forOutsider = VaultCalls.resolveFails(app,
       VaultCalls.personal(outsider.id(), "anthropic").put("org_id", orgId));
-    assertThat(forOutsider.getDebugInfo().getString("code")).isEqualTo("provider_key_missing");
+    assertThat(forOutsider.failureCode()).isEqualTo(404);
+    assertThat(forOutsider.getDebugInfo().getString("code")).isEqualTo("org_not_found");
 
     // a removed member loses the org key at once (the workspace's member.removed audit event)
     api.call("removeOrgMember").bearer(owner.token()).path("id", orgId).path("user_id", member.id()).send().expect(200);

@@ -1,14 +1,21 @@
 package dev.chrysalis.forge.workspace;
 
 import dev.chrysalis.forge.testing.Api;
+import dev.chrysalis.forge.testing.DevMailbox;
 import dev.chrysalis.forge.testing.TestApp;
 import dev.chrysalis.forge.testing.Users;
 import dev.chrysalis.forge.testing.Workspaces;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * Invites are bound to a mailed secret: whoever the address belongs to, nobody joins until the
+ * signed-in owner of the verified address accepts with the secret from the mail.
+ */
 class InviteApiTest {
 
   private final TestApp app = TestApp.shared();
@@ -31,114 +38,181 @@ class InviteApiTest {
     return new Users.Registered(j.getString("id"), email, j.getString("token"));
   }
 
-  @Test
-  void existingUserIsAddedAtOnce() {
-    Users.Registered owner = Users.register(api);
-    Users.Registered user = Users.register(api);
-    String orgId = Workspaces.org(api, owner).getString("id");
-    JsonObject r = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId)
-      .body(invite(user.email().toUpperCase(), "reader")).send().expect(201).json();
-    assertThat(r.getString("status")).isEqualTo("added");
-    assertThat(r.getString("user_id")).isEqualTo(user.id());
-    assertThat(role(owner, orgId, user.id())).isEqualTo("reader");
-    assertThat(api.call("getOrg").bearer(user.token()).path("id", orgId).send().expect(200).json().getString("role"))
-      .isEqualTo("reader");
+  private Api.Resp accept(Users.Registered user, String inviteId, String token) {
+    return api.call("acceptInvite").bearer(user.token()).path("id", inviteId).body(new JsonObject().put("token", token)).send();
+  }
 
-    Api.Resp again = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId).body(invite(user.email(), null)).send();
-    assertThat(again.status()).isEqualTo(409);
-    assertThat(again.error().getString("code")).isEqualTo("already_member");
+  private long members(String orgId) {
+    return Workspaces.count(app, "SELECT count(*) FROM org_members WHERE org_id = '" + orgId + "'");
   }
 
   @Test
-  void unknownEmailIsInvitedAndJoinsOnRegistration() {
+  void anExistingAccountIsInvitedNotAddedAndTheAnswerDoesNotRevealIt() {
     Users.Registered owner = Users.register(api);
+    Users.Registered existing = Users.register(api);
     String orgId = Workspaces.org(api, owner).getString("id");
-    String email = Users.uniqueEmail();
-    JsonObject r = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId).body(invite(email, "admin"))
-      .send().expect(201).json();
-    assertThat(r.getString("status")).isEqualTo("invited");
-    assertThat(r.getString("email")).isEqualTo(email);
-    String inviteId = r.getString("invite_id");
-    assertThat(Workspaces.count(app, "SELECT count(*) FROM org_invites WHERE id = '" + inviteId
-      + "' AND expires_at BETWEEN now() + interval '6 days 23 hours' AND now() + interval '7 days 1 minute'")).isEqualTo(1);
 
-    // sending again refreshes the same invite
-    JsonObject again = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId).body(invite(email, "member"))
-      .send().expect(201).json();
-    assertThat(again.getString("invite_id")).isEqualTo(inviteId);
-    JsonObject listed = api.call("listOrgInvites").bearer(owner.token()).path("id", orgId).send().expect(200).json();
-    assertThat(listed.getJsonArray("data")).hasSize(1);
-    assertThat(listed.getJsonArray("data").getJsonObject(0).getString("status")).isEqualTo("pending");
-    assertThat(listed.getJsonArray("data").getJsonObject(0).getString("role")).isEqualTo("member");
+    JsonObject toExisting = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId)
+      .body(invite(existing.email().toUpperCase(), "admin")).send().expect(201).json();
+    JsonObject toNobody = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId)
+      .body(invite(Users.uniqueEmail(), "admin")).send().expect(201).json();
 
-    Users.Registered user = registerAs(email);
-    Workspaces.eventually(() -> api.call("getOrg").bearer(user.token()).path("id", orgId).send().status() == 200);
-    assertThat(role(owner, orgId, user.id())).isEqualTo("member");
+    assertThat(toExisting.fieldNames()).isEqualTo(toNobody.fieldNames());
+    assertThat(toExisting.getString("status")).isEqualTo("invited").isEqualTo(toNobody.getString("status"));
+    assertThat(toExisting.getString("email")).isEqualTo(existing.email());
+    assertThat(toExisting.containsKey("user_id")).isFalse();
+    // pending, not a member: the org is invisible to the invited account until it accepts
+    assertThat(members(orgId)).isEqualTo(1);
+    assertThat(api.call("getOrg").bearer(existing.token()).path("id", orgId).send().status()).isEqualTo(404);
+    assertThat(api.call("listOrgInvites").bearer(owner.token()).path("id", orgId).send().expect(200).json()
+      .getJsonArray("data")).hasSize(2);
+    // the secret travels by mail only, and only its hash is stored
+    String token = Workspaces.inviteToken(app, existing.email(), toExisting.getString("invite_id"));
+    assertThat(toExisting.encode()).doesNotContain(token);
+    assertThat(Workspaces.count(app, "SELECT count(*) FROM org_invites WHERE token_hash = '" + token + "'")).isZero();
+    assertThat(Workspaces.count(app, "SELECT count(*) FROM org_invites WHERE id = '" + toExisting.getString("invite_id")
+      + "' AND length(token_hash) = 64")).isEqualTo(1);
+  }
+
+  @Test
+  void theVerifiedInvitedAccountJoinsWithTheMailedSecret() {
+    Users.Registered owner = Users.register(api);
+    Users.Registered invitee = Users.register(api);
+    String orgId = Workspaces.org(api, owner).getString("id");
+    String inviteId = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId).body(invite(invitee.email(), "reader"))
+      .send().expect(201).json().getString("invite_id");
+    String token = Workspaces.inviteToken(app, invitee.email(), inviteId);
+    List<String> mails = DevMailbox.mailsTo(app, invitee.email(), 1);
+    assertThat(mails.get(mails.size() - 1)).contains("/#/invite/" + inviteId + "?token=" + token);
+
+    // not yet verified: refused, nothing changes
+    String before = Workspaces.snapshot(app);
+    Api.Resp unverified = accept(invitee, inviteId, token);
+    assertThat(unverified.status()).isEqualTo(403);
+    assertThat(unverified.error().getString("code")).isEqualTo("email_not_verified");
+    assertThat(Workspaces.snapshot(app)).isEqualTo(before);
+
+    Users.verify(app, invitee);
+    JsonObject ok = accept(invitee, inviteId, token).expect(200).json();
+    assertThat(ok.getString("status")).isEqualTo("accepted");
+    assertThat(ok.getString("org_id")).isEqualTo(orgId);
+    assertThat(ok.getString("role")).isEqualTo("reader");
+    assertThat(role(owner, orgId, invitee.id())).isEqualTo("reader");
     assertThat(api.call("listOrgInvites").bearer(owner.token()).path("id", orgId).send().json().getJsonArray("data")).isEmpty();
     Workspaces.eventually(() -> Workspaces.count(app, "SELECT count(*) FROM audit_events WHERE org_id = '" + orgId
-      + "' AND action = 'invite.accepted' AND actor_id = '" + user.id() + "'") == 1);
+      + "' AND action = 'invite.accepted' AND actor_id = '" + invitee.id() + "'") == 1);
+    // spent
+    assertThat(accept(invitee, inviteId, token).status()).isEqualTo(404);
   }
 
   @Test
-  void expiredInviteIsNeitherAcceptedOnRegistrationNorByHand() {
+  void aWrongSecretOrAnotherAccountGetsNotFoundAndNothingChanges() {
+    Users.Registered owner = Users.register(api);
+    Users.Registered invitee = Users.register(api);
+    Users.Registered stranger = Users.register(api);
+    Users.verify(app, invitee);
+    Users.verify(app, stranger);
+    String orgId = Workspaces.org(api, owner).getString("id");
+    String inviteId = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId).body(invite(invitee.email(), null))
+      .send().expect(201).json().getString("invite_id");
+    String token = Workspaces.inviteToken(app, invitee.email(), inviteId);
+
+    String before = Workspaces.snapshot(app);
+    for (Api.Resp r : List.of(
+      accept(invitee, inviteId, (token.charAt(0) == 'x' ? "y" : "x") + token.substring(1)),
+      accept(stranger, inviteId, token),
+      accept(invitee, "inv_doesnotexist", token))) {
+      assertThat(r.status()).isEqualTo(404);
+      assertThat(r.error().getString("type")).isEqualTo("not_found");
+    }
+    Api.Resp noToken = api.call("acceptInvite").bearer(invitee.token()).path("id", inviteId).body(new JsonObject()).send();
+    assertThat(noToken.status()).isEqualTo(400);
+    Api.Resp noBody = api.call("acceptInvite").bearer(invitee.token()).path("id", inviteId).send();
+    assertThat(noBody.status()).isEqualTo(400);
+    Api.Resp badToken = accept(invitee, inviteId, "short");
+    assertThat(badToken.status()).isEqualTo(400);
+    assertThat(Workspaces.snapshot(app)).isEqualTo(before);
+    assertThat(members(orgId)).isEqualTo(1);
+  }
+
+  @Test
+  void sendingAgainRefreshesTheInviteAndTheEarlierLinkDies() {
+    Users.Registered owner = Users.register(api);
+    Users.Registered invitee = Users.register(api);
+    Users.verify(app, invitee);
+    String orgId = Workspaces.org(api, owner).getString("id");
+    JsonObject first = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId).body(invite(invitee.email(), "admin"))
+      .send().expect(201).json();
+    String inviteId = first.getString("invite_id");
+    assertThat(Workspaces.count(app, "SELECT count(*) FROM org_invites WHERE id = '" + inviteId
+      + "' AND expires_at BETWEEN now() + interval '6 days 23 hours' AND now() + interval '7 days 1 minute'")).isEqualTo(1);
+    String oldToken = Workspaces.inviteToken(app, invitee.email(), inviteId);
+
+    JsonObject again = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId).body(invite(invitee.email(), "member"))
+      .send().expect(201).json();
+    assertThat(again.getString("invite_id")).isEqualTo(inviteId);
+    DevMailbox.mailsTo(app, invitee.email(), 3);
+    String newToken = Workspaces.inviteToken(app, invitee.email(), inviteId);
+    assertThat(newToken).isNotEqualTo(oldToken);
+    JsonObject listed = api.call("listOrgInvites").bearer(owner.token()).path("id", orgId).send().expect(200).json();
+    assertThat(listed.getJsonArray("data")).hasSize(1);
+    assertThat(listed.getJsonArray("data").getJsonObject(0).getString("role")).isEqualTo("member");
+
+    assertThat(accept(invitee, inviteId, oldToken).status()).isEqualTo(404);
+    assertThat(accept(invitee, inviteId, newToken).expect(200).json().getString("role")).isEqualTo("member");
+  }
+
+  @Test
+  void registeringTheInvitedAddressJoinsNothing() {
     Users.Registered owner = Users.register(api);
     String orgId = Workspaces.org(api, owner).getString("id");
     String email = Users.uniqueEmail();
-    String inviteId = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId).body(invite(email, null))
+    String inviteId = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId).body(invite(email, "admin"))
       .send().expect(201).json().getString("invite_id");
+
+    Users.Registered user = registerAs(email);
+    Users.verify(app, user);
+    assertThat(api.call("listOrgs").bearer(user.token()).send().expect(200).json().getJsonArray("data")).isEmpty();
+    assertThat(members(orgId)).isEqualTo(1);
+    assertThat(api.call("listOrgInvites").bearer(owner.token()).path("id", orgId).send().json().getJsonArray("data")).hasSize(1);
+    // the new account joins with the link from the mail, like any other
+    accept(user, inviteId, Workspaces.inviteToken(app, email, inviteId)).expect(200);
+    assertThat(role(owner, orgId, user.id())).isEqualTo("admin");
+  }
+
+  @Test
+  void expiredInviteIsNotAccepted() {
+    Users.Registered owner = Users.register(api);
+    Users.Registered invitee = Users.register(api);
+    Users.verify(app, invitee);
+    String orgId = Workspaces.org(api, owner).getString("id");
+    String inviteId = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId).body(invite(invitee.email(), null))
+      .send().expect(201).json().getString("invite_id");
+    String token = Workspaces.inviteToken(app, invitee.email(), inviteId);
     Workspaces.sql(app, "UPDATE org_invites SET expires_at = now() - interval '1 second' WHERE id = '" + inviteId + "'");
     assertThat(api.call("listOrgInvites").bearer(owner.token()).path("id", orgId).send().json().getJsonArray("data")
       .getJsonObject(0).getString("status")).isEqualTo("expired");
 
-    Users.Registered user = registerAs(email);
-    Api.Resp accept = api.call("acceptInvite").bearer(user.token()).path("id", inviteId).send();
-    assertThat(accept.status()).isEqualTo(409);
-    assertThat(accept.error().getString("code")).isEqualTo("invite_expired");
-    assertThat(api.call("getOrg").bearer(user.token()).path("id", orgId).send().status()).isEqualTo(404);
-    assertThat(Workspaces.count(app, "SELECT count(*) FROM org_members WHERE org_id = '" + orgId + "'")).isEqualTo(1);
+    Api.Resp r = accept(invitee, inviteId, token);
+    assertThat(r.status()).isEqualTo(409);
+    assertThat(r.error().getString("code")).isEqualTo("invite_expired");
+    assertThat(api.call("getOrg").bearer(invitee.token()).path("id", orgId).send().status()).isEqualTo(404);
+    assertThat(members(orgId)).isEqualTo(1);
   }
 
   @Test
-  void acceptByHandAndWrongEmail() {
+  void revokedInviteIsNotAccepted() {
     Users.Registered owner = Users.register(api);
+    Users.Registered invitee = Users.register(api);
+    Users.verify(app, invitee);
     String orgId = Workspaces.org(api, owner).getString("id");
-    // a pending invite for an address that already has an account: the registration raced the
-    // invite, or its event was lost with a node. The API adds existing accounts at once, so store it directly.
-    String email = Users.uniqueEmail();
-    Users.Registered invitee = registerAs(email);
-    Users.Registered stranger = Users.register(api);
-    String inviteId = "inv_manualacceptance1";
-    Workspaces.sql(app, "INSERT INTO org_invites (id, org_id, email, role, invited_by, expires_at) VALUES ('"
-      + inviteId + "', '" + orgId + "', '" + email + "', 'member', '" + owner.id() + "', now() + interval '1 day')");
-
-    String before = Workspaces.snapshot(app);
-    Api.Resp wrong = api.call("acceptInvite").bearer(stranger.token()).path("id", inviteId).send();
-    assertThat(wrong.status()).isEqualTo(404);
-    assertThat(wrong.error().getString("type")).isEqualTo("not_found");
-    assertThat(Workspaces.snapshot(app)).isEqualTo(before);
-    assertThat(api.call("acceptInvite").bearer(stranger.token()).path("id", "inv_doesnotexist").send().status())
-      .isEqualTo(404);
-
-    JsonObject ok = api.call("acceptInvite").bearer(invitee.token()).path("id", inviteId).send().expect(200).json();
-    assertThat(ok.getString("org_id")).isEqualTo(orgId);
-    assertThat(ok.getString("role")).isEqualTo("member");
-    assertThat(role(owner, orgId, invitee.id())).isEqualTo("member");
-    // accepted invites are spent
-    assertThat(api.call("acceptInvite").bearer(invitee.token()).path("id", inviteId).send().status()).isEqualTo(404);
-  }
-
-  @Test
-  void revokedInviteIsNotAcceptedOnRegistration() {
-    Users.Registered owner = Users.register(api);
-    String orgId = Workspaces.org(api, owner).getString("id");
-    String email = Users.uniqueEmail();
-    String inviteId = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId).body(invite(email, null))
+    String inviteId = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId).body(invite(invitee.email(), null))
       .send().expect(201).json().getString("invite_id");
+    String token = Workspaces.inviteToken(app, invitee.email(), inviteId);
     api.call("deleteOrgInvite").bearer(owner.token()).path("id", orgId).path("invite_id", inviteId).send().expect(200);
     assertThat(api.call("deleteOrgInvite").bearer(owner.token()).path("id", orgId).path("invite_id", inviteId).send()
       .status()).isEqualTo(404);
-    Users.Registered user = registerAs(email);
-    assertThat(api.call("acceptInvite").bearer(user.token()).path("id", inviteId).send().status()).isEqualTo(404);
-    assertThat(api.call("listOrgs").bearer(user.token()).send().json().getJsonArray("data")).isEmpty();
+    assertThat(accept(invitee, inviteId, token).status()).isEqualTo(404);
+    assertThat(api.call("listOrgs").bearer(invitee.token()).send().json().getJsonArray("data")).isEmpty();
   }
 }

@@ -27,7 +27,7 @@ class MembershipApiTest {
     Users.Registered reader = Users.register(api);
     Users.Registered stranger = Users.register(api);
     String orgId = Workspaces.org(api, owner).getString("id");
-    Workspaces.join(api, owner, orgId, reader, "reader");
+    Workspaces.join(app, owner, orgId, reader, "reader");
     WorkspaceService bus = WorkspaceService.createProxy(app.vertx());
 
     bus.getMembership(orgId, reader.id())

@@ -63,10 +63,10 @@ class OrgApiTest {
         Users.Registered actor = owner;
         if (!role.equals("owner")) {
           actor = Users.register(api);
-          Workspaces.join(api, owner, orgId, actor, role);
+          Workspaces.join(app, owner, orgId, actor, role);
         }
         Users.Registered target = Users.register(api);
-        Workspaces.join(api, owner, orgId, target, "member");
+        Workspaces.join(app, owner, orgId, target, "member");
         String inviteId = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId)
           .body(new JsonObject().put("email", Users.uniqueEmail())).send().expect(201).json().getString("invite_id");
         String before = Workspaces.snapshot(app);
@@ -105,8 +105,8 @@ class OrgApiTest {
     Users.Registered admin = Users.register(api);
     Users.Registered member = Users.register(api);
     String orgId = Workspaces.org(api, owner).getString("id");
-    Workspaces.join(api, owner, orgId, admin, "admin");
-    Workspaces.join(api, owner, orgId, member, "member");
+    Workspaces.join(app, owner, orgId, admin, "admin");
+    Workspaces.join(app, owner, orgId, member, "member");
 
     // an admin cannot make owners, nor touch an owner
     Api.Resp grant = api.call("updateOrgMember").bearer(admin.token()).path("id", orgId).path("user_id", member.id())
@@ -137,7 +137,7 @@ class OrgApiTest {
 
     // a member may leave on its own; afterwards the org is invisible to it
     Users.Registered leaver = Users.register(api);
-    Workspaces.join(api, admin, orgId, leaver, "reader");
+    Workspaces.join(app, admin, orgId, leaver, "reader");
     api.call("removeOrgMember").bearer(leaver.token()).path("id", orgId).path("user_id", leaver.id()).send().expect(200);
     assertThat(api.call("getOrg").bearer(leaver.token()).path("id", orgId).send().status()).isEqualTo(404);
 
@@ -152,15 +152,19 @@ class OrgApiTest {
     Users.Registered owner = Users.register(api);
     Users.Registered user = Users.register(api);
     String orgId = Workspaces.org(api, owner).getString("id");
-    api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId).header("User-Agent", "audit-test/1")
-      .body(new JsonObject().put("email", user.email())).send().expect(201);
+    String inviteId = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId).header("User-Agent", "audit-test/1")
+      .body(new JsonObject().put("email", user.email())).send().expect(201).json().getString("invite_id");
+    Users.verify(app, user);
+    api.call("acceptInvite").bearer(user.token()).path("id", inviteId).header("User-Agent", "audit-test/2")
+      .body(new JsonObject().put("token", Workspaces.inviteToken(app, user.email(), inviteId))).send().expect(200);
     api.call("updateOrgMember").bearer(owner.token()).path("id", orgId).path("user_id", user.id())
       .body(new JsonObject().put("role", "admin")).send().expect(200);
     api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId)
       .body(new JsonObject().put("email", Users.uniqueEmail())).send().expect(201);
     api.call("removeOrgMember").bearer(owner.token()).path("id", orgId).path("user_id", user.id()).send().expect(200);
 
-    List<String> expected = List.of("member.removed", "invite.sent", "member.role_changed", "member.added", "org.created");
+    List<String> expected = List.of("member.removed", "invite.sent", "member.role_changed", "member.added",
+      "invite.accepted", "invite.sent", "org.created");
     Workspaces.eventually(() -> api.call("listOrgAudit").bearer(owner.token()).path("id", orgId).send().json()
       .getJsonArray("data").size() >= expected.size());
     JsonArray events = api.call("listOrgAudit").bearer(owner.token()).path("id", orgId).send().expect(200).json()
@@ -169,17 +173,22 @@ class OrgApiTest {
     assertThat(actions).containsExactlyInAnyOrderElementsOf(expected);
     JsonObject added = events.stream().map(e -> (JsonObject) e).filter(e -> e.getString("action").equals("member.added"))
       .findFirst().orElseThrow();
-    assertThat(added.getString("actor_id")).isEqualTo(owner.id());
+    assertThat(added.getString("actor_id")).isEqualTo(user.id());
     assertThat(added.getString("target")).isEqualTo(user.id());
-    assertThat(added.getString("user_agent")).isEqualTo("audit-test/1");
+    assertThat(added.getString("user_agent")).isEqualTo("audit-test/2");
     assertThat(added.getString("ip")).isNotBlank();
+    JsonObject sent = events.stream().map(e -> (JsonObject) e)
+      .filter(e -> e.getString("action").equals("invite.sent") && e.getString("target").equals(user.email()))
+      .findFirst().orElseThrow();
+    assertThat(sent.getString("actor_id")).isEqualTo(owner.id());
+    assertThat(sent.getString("user_agent")).isEqualTo("audit-test/1");
     JsonObject changed = events.stream().map(e -> (JsonObject) e)
       .filter(e -> e.getString("action").equals("member.role_changed")).findFirst().orElseThrow();
     assertThat(changed.getJsonObject("metadata")).isEqualTo(new JsonObject().put("from", "member").put("to", "admin"));
 
     JsonArray filtered = api.call("listOrgAudit").bearer(owner.token()).path("id", orgId).query("action", "invite.sent")
       .send().expect(200).json().getJsonArray("data");
-    assertThat(filtered).hasSize(1);
+    assertThat(filtered).hasSize(2);
   }
 
   @Test
@@ -202,7 +211,7 @@ class OrgApiTest {
     Users.Registered owner = Users.register(api);
     Users.Registered member = Users.register(api);
     String orgId = Workspaces.org(api, owner).getString("id");
-    Workspaces.join(api, owner, orgId, member, "member");
+    Workspaces.join(app, owner, orgId, member, "member");
     api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId)
       .body(new JsonObject().put("email", Users.uniqueEmail())).send().expect(201);
     JsonObject orgProject = Workspaces.project(api, member, new JsonObject().put("name", "Shared").put("slug", "dup")

@@ -19,7 +19,7 @@ class ProjectApiTest {
     Users.Registered u = Users.register(api);
     Users.Registered v = Users.register(api);
     String orgId = Workspaces.org(api, u).getString("id");
-    Workspaces.join(api, u, orgId, v, "member");
+    Workspaces.join(app, u, orgId, v, "member");
 
     JsonObject p = Workspaces.project(api, u, new JsonObject().put("name", "Über Forge 2!").put("description", "d")
       .put("settings", new JsonObject().put("model", "x")));

@@ -134,7 +134,7 @@ class SessionApiTest {
     Users.Registered reader = Users.register(api);
     Users.Registered stranger = Users.register(api);
     String orgId = Workspaces.org(api, owner).getString("id");
-    Workspaces.join(api, owner, orgId, reader, "reader");
+    Workspaces.join(app, owner, orgId, reader, "reader");
     String threadId = Workspaces.thread(api, owner, new JsonObject().put("org_id", orgId)).getString("id");
     String[] sessionId = new String[1];
     bus.activeThreadSession(owner.id(), threadId, null).onComplete(ctx.succeeding(session -> {

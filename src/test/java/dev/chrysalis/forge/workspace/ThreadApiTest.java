@@ -145,7 +145,7 @@ class ThreadApiTest {
     Users.Registered owner = Users.register(api);
     Users.Registered reader = Users.register(api);
     String orgId = Workspaces.org(api, owner).getString("id");
-    Workspaces.join(api, owner, orgId, reader, "reader");
+    Workspaces.join(app, owner, orgId, reader, "reader");
     String t = Workspaces.thread(api, owner, new JsonObject().put("title", "org thread").put("org_id", orgId)).getString("id");
 
     api.call("getThread").bearer(reader.token()).path("id", t).send().expect(200);

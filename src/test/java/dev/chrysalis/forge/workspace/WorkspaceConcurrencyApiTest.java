@@ -49,7 +49,7 @@ class WorkspaceConcurrencyApiTest {
       Users.Registered a = Users.register(api);
       Users.Registered b = Users.register(api);
       String orgId = Workspaces.org(api, a).getString("id");
-      Workspaces.join(api, a, orgId, b, "owner");
+      Workspaces.join(app, a, orgId, b, "owner");
       List<Integer> statuses = together(List.of(
         () -> api.call("updateOrgMember").bearer(a.token()).path("id", orgId).path("user_id", b.id())
           .body(new JsonObject().put("role", "member")).send().status(),
