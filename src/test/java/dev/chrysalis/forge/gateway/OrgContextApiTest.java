@@ -103,6 +103,11 @@ class OrgContextApiTest {
     }
     assertThat(f.fake.last().headers().get("openai-organization")).as("never forwarded upstream").isNull();
     assertThat(usageOrgs(user, 1)).containsExactly("-");
+    // the same header on the other OpenAI-compatible operations
+    f.api.call("createEmbedding").bearer(user.token()).header("OpenAI-Organization", "org-AbCdEfGh1234567890abcd")
+      .body(new JsonObject().put("model", "text-embedding-3-small").put("input", "hello")).send().expect(200);
+    f.api.call("createResponse").bearer(user.token()).header("OpenAI-Organization", "org-AbCdEfGh1234567890abcd")
+      .body(new JsonObject().put("model", "gpt-4o-mini").put("input", "Say hello.")).send().expect(200);
   }
 
   @Test
@@ -148,6 +153,12 @@ class OrgContextApiTest {
       () -> f.api.raw("POST", "/v1/chat/completions?org_id=" + otherOrgId).bearer(token)
         .body(GatewayFixture.hello("gpt-4o-mini")).send(),
       () -> f.api.call("listModels").bearer(token).header("OpenAI-Organization", otherOrgId).send(),
+      () -> f.api.call("createEmbedding").bearer(token).body(new JsonObject().put("model", "text-embedding-3-small")
+        .put("input", "hello").put("org_id", otherOrgId)).send(),
+      () -> f.api.call("createResponse").bearer(token).header("OpenAI-Organization", otherOrgId)
+        .body(new JsonObject().put("model", "gpt-4o-mini").put("input", "Say hello.")).send(),
+      () -> f.api.call("createResponse").bearer(token)
+        .body(new JsonObject().put("model", "gpt-4o-mini").put("input", "Say hello.").put("org_id", otherOrgId)).send(),
       () -> f.api.call("getBillingPlan").bearer(token).query("org_id", otherOrgId).send(),
       () -> f.api.call("getBillingUsage").bearer(token).query("org_id", otherOrgId).send(),
       () -> f.api.call("listProviderKeys").bearer(token).query("org_id", otherOrgId).send(),
