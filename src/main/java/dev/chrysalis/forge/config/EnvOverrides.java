@@ -142,6 +142,7 @@ public final class EnvOverrides {
     PATHS.put("CHRYSALIS_LIVE_MODELS", "gateway.live_models");
     PATHS.put("CHRYSALIS_LIVE_MODELS_TTL_SECONDS", "gateway.live_models_ttl_seconds");
     PATHS.put("CHRYSALIS_THREAD_MAX_MESSAGES", "gateway.thread_max_messages");
+    PATHS.put("CHRYSALIS_RESPONSES_MAX_PER_USER", "responses.max_per_user");
     PATHS.put("CHRYSALIS_THREAD_MAX_TOKENS", "gateway.thread_max_tokens");
     PATHS.put("CHRYSALIS_THREAD_ROTATION_RETRY_MS", "gateway.thread_rotation_retry_ms");
     // cluster, metrics, bridge (issue 8); readiness reads the rate limiter's CHRYSALIS_REDIS_URL too

@@ -164,7 +164,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
         out.fail(UpstreamError.of(provider, 502, chunk.toBuffer(), null, null));
         return;
       }
-      out.passthrough(chunk, data);
+      out.passthrough(chunk);
     };
   }
 }

@@ -15,6 +15,10 @@ final class StorableText {
     int n = s.length();
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
+      // one comparison for the common case: neither NUL nor in the surrogate block U+D800..U+DFFF
+      if (c != 0 && (char) (c - 0xD800) >= 0x800) {
+        continue;
+      }
       if (c == 0) {
         return "the NUL character (U+0000) is not allowed";
       }

@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -61,8 +62,11 @@ final class TextCheck {
     if (validated != null) {
       RequestParameter body = validated.getBody();
       if (body != null && !body.isNull()) {
-        Object value = body.get();
-        if (value instanceof String s ? refuse(ctx, "body", null, s) : refuseJson(ctx, null, value)) {
+        Finding found = find(body.get());
+        if (found != null) {
+          ApiError.send(ctx, 400, CODE, found.param() == null
+            ? "Invalid body: " + found.problem() + "."
+            : "Invalid value for body field '" + found.param() + "': " + found.problem() + ".", found.param());
           return;
         }
       }
@@ -70,28 +74,52 @@ final class TextCheck {
     ctx.next();
   }
 
-  /** Walks a parsed JSON value; {@code where} is its name in our {@code a.b[0].c} form (null for the root). */
-  private static boolean refuseJson(RoutingContext ctx, String where, Object value) {
-    if (value instanceof JsonObject o) {
-      for (Map.Entry<String, Object> e : o) {
-        String name = where == null ? e.getKey() : where + "." + e.getKey();
-        if (refuse(ctx, "body field", StorableText.printable(name), e.getKey())) {
-          return true;
-        }
-        if (refuseJson(ctx, name, e.getValue())) {
-          return true;
-        }
-      }
-    } else if (value instanceof JsonArray a) {
-      for (int i = 0; i < a.size(); i++) {
-        if (refuseJson(ctx, (where == null ? "" : where) + "[" + i + "]", a.getValue(i))) {
-          return true;
-        }
-      }
-    } else if (value instanceof String s) {
-      return refuse(ctx, "body field", where, s);
+  /** Unstorable text found in a parsed JSON value: where ({@code a.b[0].c}, null for the value itself) and why. */
+  record Finding(String param, String problem) {
+  }
+
+  /**
+   * The first unstorable key or string in a parsed JSON value, or null. Names are built only for
+   * what is found, so a clean body costs one pass over its strings.
+   */
+  static Finding find(Object value) {
+    if (value instanceof String s) {
+      String problem = StorableText.problem(s);
+      return problem == null ? null : new Finding(null, problem);
     }
-    return false;
+    if (value instanceof JsonObject o) {
+      value = o.getMap();
+    } else if (value instanceof JsonArray a) {
+      value = a.getList();
+    }
+    if (value instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        String key = String.valueOf(e.getKey());
+        String problem = StorableText.problem(key);
+        if (problem != null) {
+          return new Finding(StorableText.printable(key), problem);
+        }
+        Finding inner = find(e.getValue());
+        if (inner != null) {
+          return new Finding(join(StorableText.printable(key), inner.param()), inner.problem());
+        }
+      }
+    } else if (value instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        Finding inner = find(list.get(i));
+        if (inner != null) {
+          return new Finding(join("[" + i + "]", inner.param()), inner.problem());
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String join(String outer, String inner) {
+    if (inner == null) {
+      return outer;
+    }
+    return inner.startsWith("[") ? outer + inner : outer + "." + inner;
   }
 
   private static boolean refuse(RoutingContext ctx, String kind, String name, String text) {

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.core.spi.VertxMetricsFactory;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.Match;
 import io.vertx.micrometer.MatchType;
@@ -64,6 +65,8 @@ public final class Metrics {
   public static final String HTTP_CONNECTIONS_REFUSED = "forge.http.connections.refused";
 
   private static final String MAP = "forge.metrics";
+  private static final String[] STANDARD_METHODS =
+    {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"};
 
   /** What {@code ForgeVertx} hands to the Vertx builder. */
   public record Backend(VertxMetricsFactory factory, MicrometerMetricsOptions options, PrometheusMeterRegistry registry) {
@@ -89,6 +92,9 @@ public final class Metrics {
       return null;
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // a client names the request method, and Vert.x accepts any token: only the standard ones
+    // become label values, every other is "other" (no series per invented method)
+    registry.config().meterFilter(MeterFilter.replaceTagValues("method", m -> "other", STANDARD_METHODS));
     MicrometerMetricsOptions options = new MicrometerMetricsOptions()
       .setEnabled(true)
       // a name per Vertx: several nodes in one JVM (tests) must not share meters

@@ -45,6 +45,7 @@ final class OutageLimiter {
     long localCap;
     long owedMicros;       // let through locally, as GCRA time in the subject's limits
     long pushedMicros;
+    long countingSince;    // the UTC day local counting began
     long countingDay;
     boolean dayKnown;
     long dayLeft;
@@ -118,11 +119,7 @@ final class OutageLimiter {
     if (limits.hasDayLimit()) {
       if (e.countingDay != today) {
         // a day that began during the outage: every node starts it at zero, so shares are safe
-        e.countingDay = today;
-        e.dayKnown = true;
-        e.dayLeft = limits.perDay() / e.nodes;
-        e.dayAdmitted = 0;
-        e.pushedDay = 0;
+        startDay(e, limits, today, false);
       }
       if (e.dayLeft <= 0) {
         return e.dayKnown ? Decision.day(reportedUsed, limits.perDay()) : Decision.unavailable(retryAfterMicros);
@@ -139,13 +136,14 @@ final class OutageLimiter {
 
   /** Starts (or, when the node count or the limits change, restarts stricter) local counting; nothing owed is dropped. */
   private static void start(Entry e, Limits limits, long now, long today, int nodes) {
-    if (!e.counting) {
+    boolean restart = e.counting;
+    if (!restart) {
+      e.countingSince = today;
       e.owedMicros = 0;
       e.pushedMicros = 0;
       e.dayAdmitted = 0;
       e.pushedDay = 0;
     }
-    boolean restart = e.counting;
     e.counting = true;
     e.countingLimits = limits;
     e.nodes = nodes;
@@ -160,8 +158,20 @@ final class OutageLimiter {
       e.dayLeft = Math.min(e.dayLeft, limits.perDay() / nodes);
       return;
     }
+    startDay(e, limits, today, alone && sameLimits && e.dayEpoch == today);
+  }
+
+  /** A day's local count: exact from Redis's last word alone, a share when the day began during the outage, else none. */
+  private static void startDay(Entry e, Limits limits, long today, boolean lastWordIsExact) {
+    if (e.countingDay != today) {
+      e.dayAdmitted = 0;   // what was owed for an earlier day no longer matters
+      e.pushedDay = 0;
+    }
     e.countingDay = today;
-    if (alone && sameLimits && e.dayEpoch == today) {
+    if (today > e.countingSince) {
+      e.dayKnown = true;
+      e.dayLeft = limits.perDay() / e.nodes;
+    } else if (lastWordIsExact) {
       e.dayKnown = true;
       e.dayLeft = Math.max(0L, limits.perDay() - e.dayCount);
     } else {

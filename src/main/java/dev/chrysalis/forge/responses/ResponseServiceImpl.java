@@ -9,15 +9,17 @@ import io.vertx.core.json.JsonObject;
 final class ResponseServiceImpl implements ResponseService {
 
   private final ResponseStore store;
+  private final int maxPerUser;
 
-  ResponseServiceImpl(ResponseStore store) {
+  ResponseServiceImpl(ResponseStore store, int maxPerUser) {
     this.store = store;
+    this.maxPerUser = maxPerUser;
   }
 
   @Override
   public Future<JsonObject> save(JsonObject request) {
     return store.insert(request.getString("user_id"), request.getString("org_id"), request.getJsonObject("response"),
-        request.getJsonArray("input_items", new JsonArray()))
+        request.getJsonArray("input_items", new JsonArray()), maxPerUser)
       .map(v -> new JsonObject().put("stored", true));
   }
 

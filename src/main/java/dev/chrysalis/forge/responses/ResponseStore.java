@@ -22,11 +22,18 @@ public final class ResponseStore {
     this.pool = pool;
   }
 
-  public Future<Void> insert(String userId, String orgId, JsonObject response, JsonArray inputItems) {
-    return pool.preparedQuery("INSERT INTO responses (id, user_id, org_id, previous_response_id, model, status, "
-        + "input_items, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-      .execute(Tuple.of(response.getString("id"), userId, orgId, response.getString("previous_response_id"),
-        response.getString("model"), response.getString("status"), inputItems, response))
+  /**
+   * Stores one response; with {@code cap > 0}, the user's oldest beyond {@code cap} are deleted in
+   * the same transaction, so a user never holds more than {@code cap}.
+   */
+  public Future<Void> insert(String userId, String orgId, JsonObject response, JsonArray inputItems, int cap) {
+    return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO responses (id, user_id, org_id, "
+          + "previous_response_id, model, status, input_items, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .execute(Tuple.of(response.getString("id"), userId, orgId, response.getString("previous_response_id"),
+          response.getString("model"), response.getString("status"), inputItems, response))
+        .compose(v -> cap <= 0 ? Future.succeededFuture() : conn.preparedQuery("DELETE FROM responses WHERE id IN "
+            + "(SELECT id FROM responses WHERE user_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2)")
+          .execute(Tuple.of(userId, cap))))
       .mapEmpty();
   }
 

@@ -18,7 +18,8 @@ public class ResponseVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Pools.shared(vertx, config());
     binding = new ServiceBinder(vertx).setAddress(ResponseService.ADDRESS)
-      .register(ResponseService.class, new ResponseServiceImpl(new ResponseStore(pool)));
+      .register(ResponseService.class, new ResponseServiceImpl(new ResponseStore(pool),
+        config().getJsonObject("responses", new JsonObject()).getInteger("max_per_user", 10_000)));
     return binding.completion();
   }
 

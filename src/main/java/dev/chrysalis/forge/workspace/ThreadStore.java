@@ -96,9 +96,15 @@ final class ThreadStore {
         + "VALUES ($1, $2, $3, $4)").execute(Tuple.of(from, to, type, userId)).mapEmpty();
   }
 
-  private static final String REACH = "WITH RECURSIVE reach(id) AS (SELECT $1::text UNION "
-    + "SELECT r.to_thread_id FROM thread_relations r JOIN reach ON r.from_thread_id = reach.id "
-    + "WHERE r.relation_type IN ('child_of', 'continues_from')) ";
+  /**
+   * The walk along child_of and continues_from edges. A thread has at most one edge of each kind
+   * (unique indexes), so the lateral step is {@code LIMIT 2}: that keeps it a per-thread index
+   * probe, where a plain join lets the planner hash the whole table on every step (seconds on a
+   * long chain in a table whose statistics are stale).
+   */
+  static final String REACH = "WITH RECURSIVE reach(id) AS (SELECT $1::text UNION "
+    + "SELECT step.to_thread_id FROM reach CROSS JOIN LATERAL (SELECT r.to_thread_id FROM thread_relations r "
+    + "WHERE r.from_thread_id = reach.id AND r.relation_type IN ('child_of', 'continues_from') LIMIT 2) step) ";
 
   /**
    * Locks what a new relation {@code from → to} depends on and answers whether it would close a

@@ -3,9 +3,11 @@ package dev.chrysalis.forge.bench;
 import dev.chrysalis.forge.auth.AuthConfig;
 import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.auth.JwtTokens;
+import dev.chrysalis.forge.auth.SessionStates;
 import dev.chrysalis.forge.auth.PasswordHasher;
 import dev.chrysalis.forge.testing.TestApp;
 import dev.chrysalis.forge.testing.Users;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,6 +36,7 @@ public class AuthBenchmarks {
     Vertx vertx;
     JwtTokens tokens;
     String token;
+    SessionStates sessions;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -41,6 +44,8 @@ public class AuthBenchmarks {
       tokens = new JwtTokens(vertx, AuthConfig.from(new JsonObject().put("auth",
         new JsonObject().put("secret_key", TestApp.TEST_SECRET))));
       token = tokens.issue("usr_bench", "bench@example.test", 0);
+      sessions = new SessionStates(vertx, 10_000, id -> Future.succeededFuture(new JsonObject().put("user_id", id)
+        .put("session_version", 0L).put("status", "active")));
     }
 
     @TearDown(Level.Trial)
@@ -73,6 +78,12 @@ public class AuthBenchmarks {
       uncached.close();
       cached.close();
     }
+  }
+
+  /** The session check every authenticated request runs after the JWT, on a cache hit. */
+  @Benchmark
+  public SessionStates.Verdict sessionCheckCached(Jwt s) throws Exception {
+    return s.sessions.checkSession("usr_bench", 0).await();
   }
 
   @Benchmark
