@@ -146,7 +146,8 @@ class OrgContextApiTest {
     long before = upstreamChats();
     String token = owner.token();
     List<Supplier<Api.Resp>> calls = List.of(
-      // the gateway (body, header), the rate limiter (?org_id= on any operation), billing, the vault
+      // the gateway (body, header), the rate limiter (?org_id= on any operation), billing, the vault,
+      // the workspace
       () -> f.chat(GatewayFixture.hello("gpt-4o-mini").put("org_id", otherOrgId)),
       () -> f.api.call("createChatCompletion").bearer(token).header("OpenAI-Organization", otherOrgId)
         .body(GatewayFixture.hello("gpt-4o-mini")).send(),
@@ -164,6 +165,10 @@ class OrgContextApiTest {
       () -> f.api.call("listProviderKeys").bearer(token).query("org_id", otherOrgId).send(),
       () -> f.api.call("addProviderKey").bearer(token).body(new JsonObject().put("provider", "openai")
         .put("api_key", "sk-not-for-this-org-0001").put("org_id", otherOrgId)).send(),
+      // the workspace: the org itself, its members, and listing its projects
+      () -> f.api.call("getOrg").bearer(token).path("id", otherOrgId).send(),
+      () -> f.api.call("listOrgMembers").bearer(token).path("id", otherOrgId).send(),
+      () -> f.api.call("listProjects").bearer(token).query("org_id", otherOrgId).send(),
       // an org id that names no org at all is the same answer
       () -> f.chat(GatewayFixture.hello("gpt-4o-mini").put("org_id", "org_doesnotexist00000000")),
       // an explicit id that is not a Forge org id cannot name an org either
