@@ -4,6 +4,7 @@ import {h, append, field, when} from './dom.js';
 import {api, session} from './api.js';
 import {page, form, section, button, messageBox, run, link} from './ui.js';
 import {signedIn, signedOut} from './app.js';
+import {PENDING_INVITE} from './orgs.js';
 
 function email(autocomplete) {
   return h('input', {type: 'email', name: 'email', required: true, maxlength: 254, autocomplete: autocomplete || 'email'});
@@ -29,7 +30,7 @@ export function signIn(main, ctx) {
   }
   if (ctx.invited) {
     append(main, h('p', {class: 'notice'}, 'You were invited to an organization. Sign in, or create an account, '
-      + 'with the invited address to accept the invite.'));
+      + 'with the invited address; once the address is verified, the invite link lets you join.'));
   }
   append(main, form({'aria-label': 'Sign in'}, [
     field('Email', mail),
@@ -108,7 +109,9 @@ export async function verify(main, ctx) {
   const ok = await run(box, () => api('POST', '/auth/verify', {token}), 'Checking the link…');
   if (ok) {
     box.ok(`${ok.email} is verified.`);
-    append(main, h('p', null, link(session.token ? '#/account' : '#/signin', 'Continue')));
+    const invite = sessionStorage.getItem(PENDING_INVITE);
+    append(main, h('p', null, invite && /^#\/invite\//.test(invite) ? link(invite, 'Back to your invite')
+      : link(session.token ? '#/account' : '#/signin', 'Continue')));
   }
 }
 

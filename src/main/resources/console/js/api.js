@@ -43,7 +43,8 @@ function describe(status, message, headers) {
   const text = message || defaultMessage(status);
   if (status === 429) {
     const wait = headers && headers.get('retry-after');
-    return `Too many requests: ${text}${wait ? ` Try again in ${wait} s.` : ''}`;
+    const hint = wait && !/retry|try again/i.test(text) ? ` Try again in ${wait} s.` : '';
+    return `Too many requests: ${text}${hint}`;
   }
   if (status === 402) {
     return `Quota or payment needed: ${text}`;

@@ -111,7 +111,8 @@ async function route() {
   }
   if (!me) {
     const box = messageBox();
-    page(main, 'Loading', box.el);
+    drawNav(r.name);
+    page(main, 'Chrysalis Forge', box.el);
     box.loading('Loading your account…');
     try {
       await refreshMe();
@@ -120,6 +121,7 @@ async function route() {
         return;
       }
       box.error(err);
+      main.append(h('button', {type: 'button', onclick: route}, 'Try again'));
       return;
     }
   }

@@ -2,7 +2,7 @@
 
 import {h, append, field, options, when} from './dom.js';
 import {api, all, qs} from './api.js';
-import {page, form, section, table, button, confirmed, copyButton, messageBox, run, link} from './ui.js';
+import {page, form, section, table, button, confirmed, messageBox, run, link} from './ui.js';
 
 const ROLES = ['owner', 'admin', 'member', 'reader'];
 
@@ -127,14 +127,14 @@ async function detail(main, ctx, orgId) {
   const email = h('input', {type: 'email', name: 'email', required: true, maxlength: 254});
   const role = options(h('select', {name: 'role'}), ROLES.filter((r) => org.role === 'owner' || r !== 'owner'), 'member');
   const inviteForm = form({'aria-label': 'Invite someone'}, [
-    field('Email', email, 'Someone with an account is added at once; anyone else gets an invite that is accepted when they sign up with this address.'),
+    field('Email', email, 'They get a mail with a link. They join once they open it signed in with this address, verified.'),
     field('Role', role),
     h('div', {class: 'actions'}, h('button', {type: 'submit'}, 'Invite')),
   ], async () => {
     const r = await api('POST', `/orgs/${encodeURIComponent(orgId)}/invite`, {email: email.value.trim(), role: role.value});
     email.value = '';
-    await Promise.all([loadMembers(), loadInvites()]);
-    return r.status === 'added' ? `Added as ${r.role}.` : `Invited ${r.email}; send them the invite link below.`;
+    await loadInvites();
+    return `Invited ${r.email} as ${r.role}: a mail with a link to accept is on its way.`;
   }, 'Inviting…');
   append(main, section('Invite', inviteForm), section('Pending invites', invitesBox.el, invites));
 
@@ -148,11 +148,6 @@ async function detail(main, ctx, orgId) {
       {label: 'Role', cell: (i) => i.role},
       {label: 'State', cell: (i) => h('span', {class: i.status === 'pending' ? 'pill' : 'pill bad'}, i.status)},
       {label: 'Expires', cell: (i) => when(i.expires_at)},
-      {label: 'Link', cell: (i) => {
-        const input = h('input', {type: 'text', readonly: true, class: 'invite-link', 'aria-label': `Invite link for ${i.email}`,
-          value: `${location.origin}/#/invite/${encodeURIComponent(i.id)}?org=${encodeURIComponent(orgId)}`});
-        return h('div', {class: 'secret'}, input, copyButton(input));
-      }},
       {label: 'Actions', cell: (i) => {
         const b = button('Revoke', async () => {
           if (!confirmed(`Revoke the invite for ${i.email}?`)) {
@@ -189,36 +184,46 @@ async function detail(main, ctx, orgId) {
   }
 }
 
-/** #/invite/<id>?org=<org id>: the signed-in account accepts the invite sent to its address. */
+/**
+ * #/invite/<id>?token=<secret> (the link in the invite mail): the signed-in account accepts the
+ * invite sent to its address. The address must be verified first; the link is kept for the tab so
+ * the verification page can lead back to it.
+ */
 export async function invite(main, ctx) {
   const inviteId = ctx.rest[0] || '';
-  const orgId = ctx.params.get('org');
+  const token = ctx.params.get('token') || '';
   const box = messageBox();
   page(main, 'Organization invite', box.el);
-  if (!inviteId) {
-    box.error('This page needs the invite link you were sent.');
+  if (!inviteId || !token) {
+    box.error('This page needs the link from the invite mail.');
     return;
   }
   box.loading('Accepting the invite…');
   try {
-    const accepted = await api('POST', `/invites/${encodeURIComponent(inviteId)}/accept`);
+    const accepted = await api('POST', `/invites/${encodeURIComponent(inviteId)}/accept`, {token});
+    sessionStorage.removeItem(PENDING_INVITE);
     const org = await api('GET', `/orgs/${encodeURIComponent(accepted.org_id)}`);
     box.ok(`You joined ${org.name} as ${accepted.role}.`);
     append(main, h('p', null, link(`#/orgs/${encodeURIComponent(org.id)}`, `Open ${org.name}`)));
   } catch (err) {
-    // an invite to an address is also accepted when that address signs up: then the link finds it spent
-    if (err.status === 404 && orgId) {
-      try {
-        const org = await api('GET', `/orgs/${encodeURIComponent(orgId)}`);
-        box.ok(`You are a member of ${org.name} (the invite was accepted when you signed up).`);
-        append(main, h('p', null, link(`#/orgs/${encodeURIComponent(org.id)}`, `Open ${org.name}`)));
-        return;
-      } catch (ignored) {
-        // not a member: the invite is for another address, revoked or unknown
-      }
+    if (err.code === 'email_not_verified') {
+      sessionStorage.setItem(PENDING_INVITE, location.hash);
+      box.warn(`Verify ${ctx.me().email} first: open the link in the verification mail, then come back to this invite.`);
+      const resendBox = messageBox();
+      const resend = button('Mail me a new verification link', async () => {
+        if (await run(resendBox, () => api('POST', '/auth/verify/resend'), 'Sending…', resend)) {
+          resendBox.ok('A new verification link is on its way.');
+        }
+      }, 'secondary');
+      append(main, h('div', {class: 'actions'}, resend, button('I have verified: try again', () => invite(main, ctx))),
+        resendBox.el);
+      return;
     }
     box.error(err.status === 404
-      ? `${err.message} The invite may be for another address than ${ctx.me().email}, revoked, or already used.`
+      ? `${err.message} The invite may be for another address than ${ctx.me().email}, revoked, replaced by a newer mail, or already used.`
       : err);
   }
 }
+
+/** sessionStorage key of an invite link waiting for the address to be verified. */
+export const PENDING_INVITE = 'forge.pendingInvite';

@@ -101,11 +101,11 @@ public final class ChunkWriter {
   }
 
   /**
-   * An OpenAI-format chunk from an OpenAI-compatible upstream, forwarded as it came unless it
-   * carries usage: usage is kept for billing and for the one usage chunk at the end, and a
-   * usage-only chunk (no choices) is never forwarded.
+   * An OpenAI-format chunk from an OpenAI-compatible upstream, forwarded with the stream's own
+   * id, created and model; usage is kept for billing and for the one usage chunk at the end, and
+   * a usage-only chunk (no choices) is never forwarded.
    */
-  public void passthrough(JsonObject chunk, String raw) {
+  public void passthrough(JsonObject chunk) {
     if (closed) {
       return;
     }
@@ -139,10 +139,11 @@ public final class ChunkWriter {
         return;
       }
       chunk.putNull("usage");
-      write("data: " + chunk.encode() + "\n\n");
-      return;
     }
-    write("data: " + raw + "\n\n");
+    // every chunk of a stream carries the same id, created and model (OpenAI's rule): ours, the
+    // ones the gateway's own chunks (role, finish, usage) and the billing ledger use
+    chunk.put("id", id).put("created", created).put("model", model);
+    write("data: " + chunk.encode() + "\n\n");
   }
 
   private void countChars(JsonObject delta) {

@@ -87,9 +87,11 @@ final class OpenAiMessages {
     return new String[]{url.substring(5, semi), url.substring(comma + 1)};
   }
 
+  /** An assistant message as OpenAI's schema requires it: {@code refusal} always present (null when none). */
   static JsonObject message(String content, JsonArray toolCalls) {
     JsonObject m = new JsonObject().put("role", "assistant")
-      .put("content", toolCalls != null && content.isEmpty() ? null : content);
+      .put("content", toolCalls != null && content.isEmpty() ? null : content)
+      .putNull("refusal");
     if (toolCalls != null) {
       m.put("tool_calls", toolCalls);
     }

@@ -29,7 +29,7 @@ final class GatewayRoutes {
       JsonObject body = Routes.body(ctx);
       String org;
       try {
-        org = OrgContext.forChat(ctx, body);
+        org = OrgContext.withBody(ctx, body);
       } catch (ServiceException e) {
         answerFailure(ctx, e);
         return;
@@ -52,9 +52,12 @@ final class GatewayRoutes {
 
     routes.authed("createEmbedding", ctx -> {
       JsonObject body = Routes.body(ctx);
-      String org = body.getString("org_id");
-      if (org == null) {
-        org = ctx.request().getHeader("openai-organization");
+      String org;
+      try {
+        org = OrgContext.withBody(ctx, body);
+      } catch (ServiceException e) {
+        GatewayRoutes.answerFailure(ctx, e);
+        return;
       }
       ChatGateway.Caller caller = new ChatGateway.Caller(Routes.userId(ctx), org, RequestLog.requestId(ctx));
       embeddings.embed(body, caller)

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * The org context of a request, decided here and nowhere else; the rate limiter, billing, the
  * vault and the gateway all get the decided id. In order of precedence:
  * <ol>
- *   <li>{@code org_id} in the body of a chat completion,</li>
+ *   <li>{@code org_id} in the body of a chat completion, a response or an embedding request,</li>
  *   <li>the {@code org_id} query parameter,</li>
  *   <li>on the OpenAI-compatible operations ({@code /v1/…}), the {@code OpenAI-Organization}
  *       header, but only when it holds a Forge org id ({@code org_…}). The OpenAI SDKs send this
@@ -58,8 +58,8 @@ public final class OrgContext {
     return ctx.get(KEY);
   }
 
-  /** The context of a chat completion: the body's {@code org_id} wins; throws 404 when it is not a Forge org id. */
-  static String forChat(RoutingContext ctx, JsonObject body) {
+  /** The context of an operation whose body may name the org: its {@code org_id} wins; throws 404 when it is not a Forge org id. */
+  static String withBody(RoutingContext ctx, JsonObject body) {
     Object inBody = body.getValue("org_id");
     if (inBody == null) {
       return of(ctx);

@@ -18,9 +18,12 @@ final class ResponseRoutes {
   void mount(Routes routes) {
     routes.authed("createResponse", ctx -> {
       JsonObject body = Routes.body(ctx);
-      String org = body.getString("org_id");
-      if (org == null) {
-        org = ctx.request().getHeader("openai-organization");
+      String org;
+      try {
+        org = OrgContext.withBody(ctx, body);
+      } catch (ServiceException e) {
+        GatewayRoutes.answerFailure(ctx, e);
+        return;
       }
       ChatGateway.Caller caller = new ChatGateway.Caller(Routes.userId(ctx), org, RequestLog.requestId(ctx));
       api.create(body, caller, ctx.response()).onFailure(t -> GatewayRoutes.answerFailure(ctx,

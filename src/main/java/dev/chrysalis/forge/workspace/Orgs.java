@@ -63,7 +63,7 @@ final class Orgs {
   Future<JsonObject> get(String userId, JsonObject r) throws ServiceException {
     String orgId = Input.requiredId(r, "org_id");
     return store.orgForMember(store.pool(), orgId, userId)
-      .compose(org -> org == null ? Errors.notFound("Organization not found.") : Future.succeededFuture(org));
+      .compose(org -> org == null ? Future.failedFuture(Errors.orgNotFound()) : Future.succeededFuture(org));
   }
 
   Future<JsonObject> update(String userId, JsonObject r) throws ServiceException {
@@ -79,7 +79,7 @@ final class Orgs {
     String orgId = Input.requiredId(r, "org_id");
     return store.pool().withTransaction(c -> store.lockAndRole(c, orgId, userId).compose(role -> {
       if (role == null) {
-        return Errors.notFound("Organization not found.");
+        return Future.failedFuture(Errors.orgNotFound());
       }
       if (role != Role.OWNER) {
         return Errors.forbidden("owner_required", "Only an owner can delete the organization.");
@@ -108,7 +108,7 @@ final class Orgs {
     }
     return store.pool().withTransaction(c -> store.lockAndRole(c, orgId, userId).compose(caller -> {
       if (caller == null) {
-        return Errors.notFound("Organization not found.");
+        return Future.failedFuture(Errors.orgNotFound());
       }
       if (!caller.canAdmin()) {
         return Errors.forbidden("admin_required", "Only owners and admins can change roles.");
@@ -145,7 +145,7 @@ final class Orgs {
     boolean leaving = userId.equals(memberId);
     return store.pool().withTransaction(c -> store.lockAndRole(c, orgId, userId).compose(caller -> {
       if (caller == null) {
-        return Errors.notFound("Organization not found.");
+        return Future.failedFuture(Errors.orgNotFound());
       }
       if (!leaving && !caller.canAdmin()) {
         return Errors.forbidden("admin_required", "Only owners and admins can remove other members.");
@@ -311,7 +311,7 @@ final class Orgs {
   Future<Role> requireRole(String orgId, String userId, java.util.function.Predicate<Role> allowed, String needed) {
     return store.roleOf(store.pool(), orgId, userId).compose(role -> {
       if (role == null) {
-        return Errors.notFound("Organization not found.");
+        return Future.failedFuture(Errors.orgNotFound());
       }
       if (!allowed.test(role)) {
         return Errors.forbidden(needed + "_required", "This needs the " + needed + " role in the organization.");

@@ -264,6 +264,49 @@ class BodyIntakeApiTest {
     }
   }
 
+  @Test
+  void aMissingRequiredBodyIsNamedAsMissing() {
+    Users.Registered u = Users.register(api);
+    Api.Resp r = api.call("createProject").bearer(u.token()).header("Content-Type", "application/json").send().expect(400);
+    assertThat(r.error().getString("code")).isEqualTo("missing_parameter");
+    Api.Resp empty = api.call("createProject").bearer(u.token()).body("").send().expect(400);
+    assertThat(empty.error().getString("code")).isEqualTo("missing_parameter");
+  }
+
+  @Test
+  void bodiesSentOverHttp2AreReadAfterAuthenticationToo() throws Exception {
+    Users.Registered u = Users.register(api);
+    io.vertx.core.http.HttpClient client = app.vertx().createHttpClient(new io.vertx.core.http.HttpClientOptions()
+      .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+    try {
+      java.net.URI base = java.net.URI.create(api.baseUrl());
+      JsonObject created = send(client, base, u.token(), new JsonObject().put("name", "over h2").toBuffer());
+      assertThat(created.getString("version")).isEqualTo("HTTP_2");
+      assertThat(created.getInteger("status")).as(created.encode()).isEqualTo(201);
+      JsonObject unauthenticated = send(client, base, null, io.vertx.core.buffer.Buffer.buffer(new byte[2 * MIB]));
+      assertThat(unauthenticated.getInteger("status")).isEqualTo(401);
+      JsonObject tooLarge = send(client, base, u.token(), io.vertx.core.buffer.Buffer.buffer(new byte[4 * MIB + 1]));
+      assertThat(tooLarge.getInteger("status")).isEqualTo(413);
+    } finally {
+      client.close();
+    }
+  }
+
+  private static JsonObject send(io.vertx.core.http.HttpClient client, java.net.URI base, String token,
+                                 io.vertx.core.buffer.Buffer body) throws Exception {
+    return client.request(io.vertx.core.http.HttpMethod.POST, base.getPort(), base.getHost(), "/v1/projects")
+      .compose(req -> {
+        req.putHeader("content-type", "application/json");
+        if (token != null) {
+          req.putHeader("authorization", "Bearer " + token);
+        }
+        return req.send(body);
+      })
+      .compose(res -> res.body().map(b -> new JsonObject().put("status", res.statusCode())
+        .put("version", res.version().name()).put("body", b.toString())))
+      .await(60, TimeUnit.SECONDS);
+  }
+
   /** An authenticated chat request from {@code clientIp} announcing 4 MiB - 1 and sending 1,000 bytes of it. */
   private static RawHttp slowBody(Users.Registered u, String clientIp) throws IOException {
     RawHttp c = new RawHttp(api.baseUrl(), 60_000);

@@ -142,6 +142,14 @@ final class ConsoleBrowser implements AutoCloseable {
     return new WebDriverWait(driver, Duration.ofSeconds(30)).until(ExpectedConditions.visibilityOfElementLocated(by)).getText();
   }
 
+  /** Signs in on the sign-in page the console is showing. */
+  void signIn(String email, String password) {
+    waitForHeading("Sign in");
+    fill("Sign in", "Email", email);
+    fill("Sign in", "Password", password);
+    submit("Sign in");
+  }
+
   String text(String css) {
     return waitFor(css).getText();
   }

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConsoleBrowserTest {
 
   private static final String OPERATOR = "ops-console-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "@example.test";
-  private static final java.util.regex.Pattern MAIL_LINK = java.util.regex.Pattern.compile("http://localhost:8080(/#/[a-z]+\\?token=[A-Za-z0-9_-]+)");
+  private static final java.util.regex.Pattern MAIL_LINK = java.util.regex.Pattern.compile("http://localhost:8080(/#/[a-z]+(?:/[A-Za-z0-9_-]+)?\\?token=[A-Za-z0-9_-]+)");
   private static FakeProviders fake;
   private static TestApp app;
   private static Api api;
@@ -195,9 +195,19 @@ class ConsoleBrowserTest {
 
   /** The console link of the newest mail to this address, pointed at the test server. */
   private static String mailLink(String email, String subject) {
-    List<String> mails = dev.chrysalis.forge.testing.DevMailbox.mailsTo(app, email, 1).stream()
-      .filter(m -> m.contains("Subject: " + subject)).toList();
-    assertThat(mails).isNotEmpty();
+    List<String> mails = List.of();
+    for (int i = 0; i < 200 && mails.isEmpty(); i++) {
+      mails = dev.chrysalis.forge.testing.DevMailbox.mailsTo(app, email, 0).stream()
+        .filter(m -> m.contains("Subject: " + subject)).toList();
+      if (mails.isEmpty()) {
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    assertThat(mails).as("a mail '" + subject + "' to " + email + " within 10 s").isNotEmpty();
     java.util.regex.Matcher m = MAIL_LINK.matcher(mails.get(mails.size() - 1));
     assertThat(m.find()).as("a console link in the mail").isTrue();
     return api.baseUrl() + m.group(1);
@@ -246,12 +256,13 @@ class ConsoleBrowserTest {
     String invitee = Users.uniqueEmail();
     browser.fill("Invite someone", "Email", invitee);
     browser.submit("Invite someone");
-    assertThat(browser.formMessage("Invite someone")).contains("Invited " + invitee);
-    String link = browser.waitFor("input.invite-link").getAttribute("value");
-    assertThat(link).startsWith(api.baseUrl() + "/#/invite/inv_").endsWith("?org=" + orgId);
+    assertThat(browser.formMessage("Invite someone")).contains("Invited " + invitee, "a mail with a link");
+    browser.waitForText("main section[aria-label='Pending invites'] table", invitee);
     browser.screenshot("08-org-invite");
+    String link = mailLink(invitee, "Invitation to join Rocket Team");
+    assertThat(link).startsWith(api.baseUrl() + "/#/invite/inv_").contains("?token=");
 
-    // the invitee opens the link in a browser without a session and signs up
+    // the invitee opens the link without a session, signs up, and is asked to verify first
     browser.script("sessionStorage.clear()");
     browser.open(link);
     browser.waitForHeading("Sign in");
@@ -259,33 +270,87 @@ class ConsoleBrowserTest {
     browser.find("main a[href^='#/signup']").click();
     signUp(invitee);
     browser.waitForHeading("Organization invite");
-    browser.waitFor("main .msg.ok");
-    assertThat(browser.text("main .msg.ok")).containsAnyOf("You joined Rocket Team", "You are a member of Rocket Team");
+    browser.waitForText("main .msg.warn", "Verify " + invitee + " first");
+    assertThat(memberCount(orgId, invitee)).isZero();
+
+    // the verification link leads back to the invite, which now lets them in
+    browser.open(mailLink(invitee, "Confirm your email"));
+    browser.waitForText("main .msg.ok", "is verified");
+    browser.find("main a[href^='#/invite/']").click();
+    browser.waitForText("main .msg.ok", "You joined Rocket Team as member.");
     browser.screenshot("09-invite-accepted");
-    JsonObject members = api.call("listOrgMembers").bearer(owner.token()).path("id", orgId).send().expect(200).json();
-    assertThat(members.getJsonArray("data").stream().map(m -> ((JsonObject) m).getString("email"))).contains(invitee);
+    assertThat(memberCount(orgId, invitee)).isEqualTo(1);
 
-    // an invite still pending for an existing account (registration raced it): the link accepts it
-    Users.Registered late = Users.register(api);
-    Workspaces.sql(app, "INSERT INTO org_invites (id, org_id, email, role, invited_by, expires_at) VALUES "
-      + "('inv_consolebrowser1', '" + orgId + "', '" + late.email() + "', 'reader', '" + owner.id() + "', now() + interval '1 day')");
-    browser.script("sessionStorage.clear()");
-    browser.open(api.baseUrl() + "/#/invite/inv_consolebrowser1?org=" + orgId);
-    signIn(late.email());
-    browser.waitForText("main .msg.ok", "You joined Rocket Team as reader.");
-    assertThat(Workspaces.count(app, "SELECT count(*) FROM org_members WHERE org_id = '" + orgId + "' AND user_id = '"
-      + late.id() + "' AND role = 'reader'")).isEqualTo(1);
-
-    // someone else's link: a clear refusal, nothing joined
+    // a link sent to someone else: a clear refusal, nothing joined
+    api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId)
+      .body(new JsonObject().put("email", "someone-else@example.test")).send().expect(201);
+    String foreign = mailLink("someone-else@example.test", "Invitation to join Rocket Team");
     Users.Registered stranger = Users.register(api);
-    Workspaces.sql(app, "INSERT INTO org_invites (id, org_id, email, role, invited_by, expires_at) VALUES "
-      + "('inv_consolebrowser2', '" + orgId + "', 'someone-else@example.test', 'member', '" + owner.id() + "', now() + interval '1 day')");
+    Users.verify(app, stranger);
     browser.script("sessionStorage.clear()");
-    browser.open(api.baseUrl() + "/#/invite/inv_consolebrowser2?org=" + orgId);
+    browser.open(foreign);
     signIn(stranger.email());
     browser.waitFor("main .msg.error");
-    assertThat(browser.text("main .msg.error")).contains("Invite not found", stranger.email());
-    assertThat(Workspaces.count(app, "SELECT count(*) FROM org_members WHERE user_id = '" + stranger.id() + "'")).isZero();
+    assertThat(browser.text("main .msg.error")).contains(stranger.email());
+    assertThat(memberCount(orgId, stranger.email())).isZero();
+  }
+
+  private static long memberCount(String orgId, String email) {
+    return Workspaces.count(app, "SELECT count(*) FROM org_members m JOIN users u ON u.id = m.user_id WHERE m.org_id = '"
+      + orgId + "' AND u.email = '" + email + "'");
+  }
+
+  @Test
+  void deleteKeysChangeARoleSeeTheAuditLogAndRemoveAMember() {
+    Users.Registered owner = Users.register(api);
+    Users.Registered member = Users.register(api);
+    Users.verify(app, member);
+    JsonObject org = Workspaces.org(api, owner);
+    String orgId = org.getString("id");
+    String inviteId = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId)
+      .body(new JsonObject().put("email", member.email())).send().expect(201).json().getString("invite_id");
+    String secret = dev.chrysalis.forge.testing.DevMailbox.latestToken(app, member.email(), "Invitation to join");
+    api.call("acceptInvite").bearer(member.token()).path("id", inviteId).body(new JsonObject().put("token", secret)).send().expect(200);
+    String key = Users.apiKey(api, owner, "read");
+    api.call("addProviderKey").bearer(owner.token()).body(new JsonObject().put("provider", "openai")
+      .put("api_key", FakeProviders.OPENAI_KEY).put("base_url", fake.base() + "/v1")).send().expect(201);
+
+    browser.open("#/keys");
+    signIn(owner.email());
+    browser.waitForHeading("API keys");
+    browser.waitFor("main button[aria-label='Delete key test']").click();
+    acceptConfirm("Delete the key \"test\"");
+    browser.waitForText("main section[aria-label='Your keys']", "No API keys yet.");
+    Workspaces.eventually(() -> api.call("getCurrentUser").bearer(key).send().status() == 401);
+
+    browser.open("#/providers");
+    browser.waitFor("main button[aria-label='Delete the openai key']").click();
+    acceptConfirm("Delete the openai key");
+    browser.waitForText("main section[aria-label='Stored keys']", "No provider keys here");
+    assertThat(api.call("listProviderKeys").bearer(owner.token()).send().expect(200).json().getJsonArray("data")).isEmpty();
+
+    browser.open("#/orgs/" + orgId);
+    browser.waitForHeading(org.getString("name"));
+    new Select(browser.waitFor("main select[aria-label='Role of " + member.email() + "']")).selectByValue("admin");
+    browser.waitForText("main section[aria-label='Members'] .msg.ok", member.email() + " is now admin.");
+    assertThat(Workspaces.count(app, "SELECT count(*) FROM org_members WHERE org_id = '" + orgId + "' AND user_id = '"
+      + member.id() + "' AND role = 'admin'")).isEqualTo(1);
+    browser.waitForTextReloading("main section[aria-label='Audit log'] table", "member.role_changed");
+    browser.screenshot("16-org-members-audit");
+
+    browser.waitFor("main button[aria-label='Remove " + member.email() + "']").click();
+    acceptConfirm("Remove " + member.email());
+    browser.waitForText("main section[aria-label='Members'] .msg.ok", "Removed " + member.email() + ".");
+    assertThat(Workspaces.count(app, "SELECT count(*) FROM org_members WHERE org_id = '" + orgId + "' AND user_id = '"
+      + member.id() + "'")).isZero();
+  }
+
+  /** Accepts the confirmation dialog the console opened, after checking what it asks. */
+  private void acceptConfirm(String question) {
+    org.openqa.selenium.Alert alert = new org.openqa.selenium.support.ui.WebDriverWait(browser.driver(), java.time.Duration.ofSeconds(10))
+      .until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent());
+    assertThat(alert.getText()).contains(question);
+    alert.accept();
   }
 
   @Test

@@ -103,6 +103,11 @@ class OrgContextApiTest {
     }
     assertThat(f.fake.last().headers().get("openai-organization")).as("never forwarded upstream").isNull();
     assertThat(usageOrgs(user, 1)).containsExactly("-");
+    // the same header on the other OpenAI-compatible operations
+    f.api.call("createEmbedding").bearer(user.token()).header("OpenAI-Organization", "org-AbCdEfGh1234567890abcd")
+      .body(new JsonObject().put("model", "text-embedding-3-small").put("input", "hello")).send().expect(200);
+    f.api.call("createResponse").bearer(user.token()).header("OpenAI-Organization", "org-AbCdEfGh1234567890abcd")
+      .body(new JsonObject().put("model", "gpt-4o-mini").put("input", "Say hello.")).send().expect(200);
   }
 
   @Test
@@ -141,18 +146,29 @@ class OrgContextApiTest {
     long before = upstreamChats();
     String token = owner.token();
     List<Supplier<Api.Resp>> calls = List.of(
-      // the gateway (body, header), the rate limiter (?org_id= on any operation), billing, the vault
+      // the gateway (body, header), the rate limiter (?org_id= on any operation), billing, the vault,
+      // the workspace
       () -> f.chat(GatewayFixture.hello("gpt-4o-mini").put("org_id", otherOrgId)),
       () -> f.api.call("createChatCompletion").bearer(token).header("OpenAI-Organization", otherOrgId)
         .body(GatewayFixture.hello("gpt-4o-mini")).send(),
       () -> f.api.raw("POST", "/v1/chat/completions?org_id=" + otherOrgId).bearer(token)
         .body(GatewayFixture.hello("gpt-4o-mini")).send(),
       () -> f.api.call("listModels").bearer(token).header("OpenAI-Organization", otherOrgId).send(),
+      () -> f.api.call("createEmbedding").bearer(token).body(new JsonObject().put("model", "text-embedding-3-small")
+        .put("input", "hello").put("org_id", otherOrgId)).send(),
+      () -> f.api.call("createResponse").bearer(token).header("OpenAI-Organization", otherOrgId)
+        .body(new JsonObject().put("model", "gpt-4o-mini").put("input", "Say hello.")).send(),
+      () -> f.api.call("createResponse").bearer(token)
+        .body(new JsonObject().put("model", "gpt-4o-mini").put("input", "Say hello.").put("org_id", otherOrgId)).send(),
       () -> f.api.call("getBillingPlan").bearer(token).query("org_id", otherOrgId).send(),
       () -> f.api.call("getBillingUsage").bearer(token).query("org_id", otherOrgId).send(),
       () -> f.api.call("listProviderKeys").bearer(token).query("org_id", otherOrgId).send(),
       () -> f.api.call("addProviderKey").bearer(token).body(new JsonObject().put("provider", "openai")
         .put("api_key", "sk-not-for-this-org-0001").put("org_id", otherOrgId)).send(),
+      // the workspace: the org itself, its members, and listing its projects
+      () -> f.api.call("getOrg").bearer(token).path("id", otherOrgId).send(),
+      () -> f.api.call("listOrgMembers").bearer(token).path("id", otherOrgId).send(),
+      () -> f.api.call("listProjects").bearer(token).query("org_id", otherOrgId).send(),
       // an org id that names no org at all is the same answer
       () -> f.chat(GatewayFixture.hello("gpt-4o-mini").put("org_id", "org_doesnotexist00000000")),
       // an explicit id that is not a Forge org id cannot name an org either
