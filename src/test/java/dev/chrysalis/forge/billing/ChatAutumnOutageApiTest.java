@@ -56,6 +56,12 @@ class ChatAutumnOutageApiTest {
         assertThat(calls).noneMatch(c -> c.status() == -1);
         assertThat(calls).filteredOn(c -> c.atNanos() > cutAt + TimeUnit.SECONDS.toNanos(1) && c.status() / 100 == 2)
           .as("chat is served from the local view while Autumn is unreachable").isNotEmpty();
+        // the outage was real: balances.check was answered from the local ledger
+        String metrics = app.api().call("getMetrics").send().expect(200).text();
+        double fallbacks = metrics.lines()
+          .filter(l -> l.startsWith("forge_billing_autumn_fallbacks_total{call=\"balances.check\"}"))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        assertThat(fallbacks).as("balances.check fallbacks").isPositive();
         long ok = ChatLoad.assertLedgerMatches(db, calls, Duration.ofSeconds(30));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (autumn.tracks.size() < ok && System.nanoTime() < deadline) {
