@@ -1,5 +1,6 @@
 package dev.chrysalis.forge;
 
+import dev.chrysalis.forge.logging.LogFlush;
 import dev.chrysalis.forge.cluster.ForgeVertx;
 import dev.chrysalis.forge.config.ConfigLoader;
 import dev.chrysalis.forge.vault.VaultCli;
@@ -25,16 +26,16 @@ public final class Main {
       config = ConfigLoader.load(System.getenv());
     } catch (RuntimeException e) {
       LOG.error("configuration error: {}", e.getMessage());
-      System.exit(2);
+      LogFlush.exit(2);
       return;
     }
     if (args.length > 0 && "vault".equals(args[0])) {
-      System.exit(VaultCli.run(args, config, System.out, System.err));
+      LogFlush.exit(VaultCli.run(args, config, System.out, System.err));
       return;
     }
     if (args.length > 0) {
       LOG.error("unknown command: {} (run without arguments to serve, or: vault rewrap)", String.join(" ", args));
-      System.exit(2);
+      LogFlush.exit(2);
     }
     serve(config);
   }
@@ -45,7 +46,7 @@ public final class Main {
       vertx = ForgeVertx.create(config).await(5, TimeUnit.MINUTES);
     } catch (Exception e) {
       LOG.error("start-up failed: {}", e.getMessage());
-      System.exit(1);
+      LogFlush.exit(1);
       return;
     }
     ForgeApp app;
@@ -54,7 +55,7 @@ public final class Main {
     } catch (Exception e) {
       LOG.error("start-up failed: {}", e.getMessage());
       vertx.close();
-      System.exit(1);
+      LogFlush.exit(1);
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
@@ -73,6 +74,7 @@ public final class Main {
       } catch (InterruptedException ignored) {
         Thread.currentThread().interrupt();
       }
+      LogFlush.flushAndStop();
     }, "forge-shutdown"));
   }
 }

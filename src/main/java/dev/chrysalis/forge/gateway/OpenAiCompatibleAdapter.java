@@ -145,6 +145,19 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     if (upstream.getValue("usage") == null) {
       upstream.put("usage", Usage.NONE.toJson());
     }
+    // OpenAI's schema requires content and refusal on the message; Mistral, Ollama and vLLM omit refusal
+    if (upstream.getValue("choices") instanceof JsonArray choices) {
+      for (Object o : choices) {
+        if (o instanceof JsonObject c && c.getValue("message") instanceof JsonObject m) {
+          if (!m.containsKey("refusal")) {
+            m.putNull("refusal");
+          }
+          if (!m.containsKey("content")) {
+            m.putNull("content");
+          }
+        }
+      }
+    }
     return upstream;
   }
 

@@ -441,7 +441,12 @@ public final class FakeProviders implements AutoCloseable {
       if (Boolean.TRUE.equals(body.getValue("stream"))) {
         sse(req, openaiStream(body, model, bearer(req, MISTRAL_KEY)), model);
       } else {
-        req.response().putHeader("content-type", "application/json").end(openaiCompletion(model).encode());
+        JsonObject completion = openaiCompletion(model);
+        if (bearer(req, MISTRAL_KEY) || req.getHeader("authorization") == null) {
+          // Mistral and Ollama answer without OpenAI's refusal field
+          completion.getJsonArray("choices").getJsonObject(0).getJsonObject("message").remove("refusal");
+        }
+        req.response().putHeader("content-type", "application/json").end(completion.encode());
       }
     };
     if (!behaviour(req, model, "openai", answer)) {

@@ -33,7 +33,7 @@ class OpenAiShapeApiTest {
   @Test
   void everyAssistantMessageHasARefusalField() {
     for (String model : List.of("gpt-4o", "claude-haiku-4-5", "gemini-2.5-flash", "command-r", "claude-haiku-4-5-tools",
-      "gemini-2.5-flash-tools", "command-r-tools")) {
+      "gemini-2.5-flash-tools", "command-r-tools", "mistral-small-latest", "ollama/llama3.2")) {
       JsonObject message = f.chat(GatewayFixture.hello(model)).expect(200).json().getJsonArray("choices")
         .getJsonObject(0).getJsonObject("message");
       assertThat(message.containsKey("refusal")).as(model).isTrue();
