@@ -1,6 +1,7 @@
 package dev.chrysalis.forge.billing;
 
 import dev.chrysalis.forge.testing.Api;
+import dev.chrysalis.forge.testing.Contract;
 import dev.chrysalis.forge.testing.TestApp;
 import dev.chrysalis.forge.testing.TestDatabase;
 import dev.chrysalis.forge.testing.Users;
@@ -242,6 +243,17 @@ class AutumnBillingApiTest {
       .body(new JsonObject().put("plan_id", "team").put("org_id", org)).send();
     assertThat(refused.status()).isEqualTo(403);
     assertThat(refused.error().getString("code")).isEqualTo("org_admin_required");
+    // an org the caller is not in: the same 404 as everywhere, for checkout and the portal alike
+    Users.Registered outsider = customer();
+    Api.Resp notMember = api.call("createCheckout").bearer(outsider.token())
+      .body(new JsonObject().put("plan_id", "team").put("org_id", org)).send();
+    assertThat(notMember.status()).isEqualTo(404);
+    assertThat(notMember.error().getString("code")).isEqualTo("org_not_found");
+    Api.Resp portalNotMember = api.call("openBillingPortal").bearer(outsider.token())
+      .body(new JsonObject().put("org_id", org)).send();
+    assertThat(portalNotMember.status()).isEqualTo(404);
+    assertThat(Contract.documentedStatuses("createCheckout")).contains("404");
+    assertThat(Contract.documentedStatuses("openBillingPortal")).contains("404");
     JsonObject ok = api.call("createCheckout").bearer(owner.token())
       .body(new JsonObject().put("plan_id", "team").put("org_id", org)).send().expect(200).json();
     assertThat(ok.getString("url")).isEqualTo("https://checkout.stripe.test/c/team");

@@ -301,6 +301,59 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void deleteKeysChangeARoleSeeTheAuditLogAndRemoveAMember() {
+    Users.Registered owner = Users.register(api);
+    Users.Registered member = Users.register(api);
+    Users.verify(app, member);
+    JsonObject org = Workspaces.org(api, owner);
+    String orgId = org.getString("id");
+    String inviteId = api.call("inviteOrgMember").bearer(owner.token()).path("id", orgId)
+      .body(new JsonObject().put("email", member.email())).send().expect(201).json().getString("invite_id");
+    String secret = dev.chrysalis.forge.testing.DevMailbox.latestToken(app, member.email(), "Invitation to join");
+    api.call("acceptInvite").bearer(member.token()).path("id", inviteId).body(new JsonObject().put("token", secret)).send().expect(200);
+    String key = Users.apiKey(api, owner, "read");
+    api.call("addProviderKey").bearer(owner.token()).body(new JsonObject().put("provider", "openai")
+      .put("api_key", FakeProviders.OPENAI_KEY).put("base_url", fake.base() + "/v1")).send().expect(201);
+
+    browser.open("#/keys");
+    signIn(owner.email());
+    browser.waitForHeading("API keys");
+    browser.waitFor("main button[aria-label='Delete key test']").click();
+    acceptConfirm("Delete the key \"test\"");
+    browser.waitForText("main section[aria-label='Your keys']", "No API keys yet.");
+    Workspaces.eventually(() -> api.call("getCurrentUser").bearer(key).send().status() == 401);
+
+    browser.open("#/providers");
+    browser.waitFor("main button[aria-label='Delete the openai key']").click();
+    acceptConfirm("Delete the openai key");
+    browser.waitForText("main section[aria-label='Stored keys']", "No provider keys here");
+    assertThat(api.call("listProviderKeys").bearer(owner.token()).send().expect(200).json().getJsonArray("data")).isEmpty();
+
+    browser.open("#/orgs/" + orgId);
+    browser.waitForHeading(org.getString("name"));
+    new Select(browser.waitFor("main select[aria-label='Role of " + member.email() + "']")).selectByValue("admin");
+    browser.waitForText("main section[aria-label='Members'] .msg.ok", member.email() + " is now admin.");
+    assertThat(Workspaces.count(app, "SELECT count(*) FROM org_members WHERE org_id = '" + orgId + "' AND user_id = '"
+      + member.id() + "' AND role = 'admin'")).isEqualTo(1);
+    browser.waitForTextReloading("main section[aria-label='Audit log'] table", "member.role_changed");
+    browser.screenshot("16-org-members-audit");
+
+    browser.waitFor("main button[aria-label='Remove " + member.email() + "']").click();
+    acceptConfirm("Remove " + member.email());
+    browser.waitForText("main section[aria-label='Members'] .msg.ok", "Removed " + member.email() + ".");
+    assertThat(Workspaces.count(app, "SELECT count(*) FROM org_members WHERE org_id = '" + orgId + "' AND user_id = '"
+      + member.id() + "'")).isZero();
+  }
+
+  /** Accepts the confirmation dialog the console opened, after checking what it asks. */
+  private void acceptConfirm(String question) {
+    org.openqa.selenium.Alert alert = new org.openqa.selenium.support.ui.WebDriverWait(browser.driver(), java.time.Duration.ofSeconds(10))
+      .until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent());
+    assertThat(alert.getText()).contains(question);
+    alert.accept();
+  }
+
+  @Test
   void markupInAThreadTitleAndAnOrgNameStaysText() {
     String payload = "<img src=x onerror=alert(1)>";
     String orgPayload = "<img src=x onerror=alert(2)><script>alert(3)</script>";

@@ -56,11 +56,16 @@ final class SchemaValues {
         JsonObject p = resolve(part);
         p.getJsonObject("properties", new JsonObject()).forEach(e -> props.put(e.getKey(), e.getValue()));
         p.getJsonArray("required", new JsonArray()).forEach(required::add);
-        if (p.containsKey("type") && !merged.containsKey("type")) {
-          merged.put("type", p.getValue("type"));
+        // the rest of a part (type, enum, pattern, lengths) applies as well, unless the outer schema says otherwise
+        for (String k : p.fieldNames()) {
+          if (!k.equals("properties") && !k.equals("required") && !merged.containsKey(k)) {
+            merged.put(k, p.getValue(k));
+          }
         }
       }
-      merged.put("properties", props).put("required", required);
+      if (!props.isEmpty() || !required.isEmpty() || !merged.containsKey("type")) {
+        merged.put("properties", props).put("required", required);
+      }
       if (!merged.containsKey("type")) {
         merged.put("type", "object");
       }
@@ -136,6 +141,12 @@ final class SchemaValues {
             out.put(name, valid(props.getValue(name), depth + 1));
           }
         }
+        for (String name : props.fieldNames()) {
+          if (out.size() >= s.getInteger("minProperties", 0)) {
+            break;
+          }
+          out.put(name, valid(props.getValue(name), depth + 1));
+        }
         return out;
       }
       case "array": {
@@ -175,7 +186,8 @@ final class SchemaValues {
   private String string(JsonObject s) {
     String format = s.getString("format");
     if ("date-time".equals(format)) {
-      return Instant.now().toString();
+      // a day ahead: expiry dates must lie in the future
+      return Instant.now().plusSeconds(86_400).toString();
     }
     if ("email".equals(format)) {
       return "fuzz" + random.nextInt(1_000_000) + "@example.test";
@@ -187,7 +199,8 @@ final class SchemaValues {
     int max = s.getInteger("maxLength", Math.max(min, 16));
     String pattern = s.getString("pattern");
     Pattern p = pattern == null ? null : Pattern.compile(pattern);
-    String[] candidates = {letters(min, max), "abc", "a", "abc-1", "x_1", "Name 1", "abcdefgh", "sk-test-0000000000000000"};
+    String[] candidates = {letters(min, max), "abc", "a", "abc-1", "x_1", "Name 1", "abcdefgh", "sk-test-0000000000000000",
+      "https://example.test/p1"};
     for (String c : candidates) {
       if (c.length() >= min && c.length() <= max && (p == null || p.matcher(c).find())) {
         return c;

@@ -2,6 +2,7 @@ package dev.chrysalis.forge.vault;
 
 import dev.chrysalis.forge.testing.Api;
 import dev.chrysalis.forge.testing.BusFlow;
+import dev.chrysalis.forge.testing.Contract;
 import dev.chrysalis.forge.testing.NoKeyLeaks;
 import dev.chrysalis.forge.testing.PlaintextKeys;
 import dev.chrysalis.forge.testing.TestApp;
@@ -109,9 +110,11 @@ class VaultOrgApiTest {
     Api.Resp out = addOrgKey(outsider, "cohere", PlaintextKeys.fresh("co-"));
     assertThat(out.status()).isEqualTo(404);
     assertThat(out.error().getString("code")).isEqualTo("org_not_found");
+    assertThat(Contract.documentedStatuses("addProviderKey")).as("the contract lists that 404").contains("404");
     Api.Resp outList = api.call("listProviderKeys").bearer(outsider.token()).query("org_id", ORG).send();
     assertThat(outList.status()).isEqualTo(404);
     assertThat(outList.error().getString("code")).isEqualTo("org_not_found");
+    assertThat(Contract.documentedStatuses("listProviderKeys")).as("the contract lists that 404").contains("404");
 
     for (Users.Registered u : new Users.Registered[] {owner, admin, plain, reader}) {
       Api.Resp list = api.call("listProviderKeys").bearer(u.token()).query("org_id", ORG).send().expect(200);

@@ -1,6 +1,7 @@
 package dev.chrysalis.forge.workspace;
 
 import dev.chrysalis.forge.testing.Api;
+import dev.chrysalis.forge.testing.Contract;
 import dev.chrysalis.forge.testing.TestApp;
 import dev.chrysalis.forge.testing.Users;
 import dev.chrysalis.forge.testing.Workspaces;
@@ -188,6 +189,19 @@ class OrgApiTest {
     JsonArray filtered = api.call("listOrgAudit").bearer(owner.token()).path("id", orgId).query("action", "invite.sent")
       .send().expect(200).json().getJsonArray("data");
     assertThat(filtered).hasSize(2);
+  }
+
+  @Test
+  void theAuditLogOfAnOrgWhosePlanLacksItIs402AsTheContractSays() {
+    try (TestApp team = TestApp.start(TestApp.env("CHRYSALIS_DEFAULT_PLAN", "team"))) {
+      Users.Registered owner = Users.register(team.api());
+      String orgId = Workspaces.org(team.api(), owner).getString("id");
+      Api.Resp r = team.api().call("listOrgAudit").bearer(owner.token()).path("id", orgId).send();
+      assertThat(r.status()).isEqualTo(402);
+      assertThat(r.error().getString("code")).isEqualTo("feature_not_available");
+      assertThat(r.error().getString("feature")).isEqualTo("audit_logs");
+      assertThat(Contract.documentedStatuses("listOrgAudit")).as("the contract lists that 402").contains("402");
+    }
   }
 
   @Test
