@@ -265,6 +265,15 @@ class BodyIntakeApiTest {
   }
 
   @Test
+  void aMissingRequiredBodyIsNamedAsMissing() {
+    Users.Registered u = Users.register(api);
+    Api.Resp r = api.call("createProject").bearer(u.token()).header("Content-Type", "application/json").send().expect(400);
+    assertThat(r.error().getString("code")).isEqualTo("missing_parameter");
+    Api.Resp empty = api.call("createProject").bearer(u.token()).body("").send().expect(400);
+    assertThat(empty.error().getString("code")).isEqualTo("missing_parameter");
+  }
+
+  @Test
   void bodiesSentOverHttp2AreReadAfterAuthenticationToo() throws Exception {
     Users.Registered u = Users.register(api);
     io.vertx.core.http.HttpClient client = app.vertx().createHttpClient(new io.vertx.core.http.HttpClientOptions()

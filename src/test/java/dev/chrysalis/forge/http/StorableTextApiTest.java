@@ -2,6 +2,7 @@ package dev.chrysalis.forge.http;
 
 import dev.chrysalis.forge.testing.Api;
 import dev.chrysalis.forge.testing.RawHttp;
+import dev.chrysalis.forge.testing.RawHttp2;
 import dev.chrysalis.forge.testing.TestApp;
 import dev.chrysalis.forge.testing.Users;
 import dev.chrysalis.forge.testing.Workspaces;
@@ -111,6 +112,19 @@ class StorableTextApiTest {
       assertThat(r.error().getString("code")).isEqualTo("malformed_request");
       assertThat(r.headers().get("x-request-id")).startsWith("req_");
     }
+    assertThat(projectsOf(u)).isZero();
+  }
+
+  @Test
+  void nulInAnHttp2HeaderIsRefusedNamingTheHeaderAndNothingIsStored() throws Exception {
+    Users.Registered u = Users.register(api);
+    RawHttp2.Response r = RawHttp2.send(api.baseUrl(), "POST", "/v1/projects", java.util.Map.of(
+      "authorization", "Bearer " + u.token(), "content-type", "application/json",
+      "x-client-note", "agent\u0000smith"), new JsonObject().put("name", "fine").encode());
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    JsonObject error = new JsonObject(r.body()).getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("invalid_text");
+    assertThat(error.getString("param")).isEqualTo("x-client-note");
     assertThat(projectsOf(u)).isZero();
   }
 
