@@ -69,7 +69,7 @@ public final class ResponsesApi {
                             ChatGateway.Caller caller, HttpServerResponse res) {
     return gateway.chat(chat, caller, null, null).compose(outcome -> {
       if (outcome.unanswered() != null) {
-        return Future.failedFuture(outcome.unanswered());
+        return Future.failedFuture(inResponsesTerms(outcome.unanswered()));
       }
       JsonObject completion = outcome.completion() == null ? new JsonObject() : outcome.completion();
       JsonObject done = ResponseObject.finish(response, ResponseObject.output(completion),
@@ -88,7 +88,7 @@ public final class ResponsesApi {
     ResponseEvents events = new ResponseEvents(res, response.copy());
     return gateway.chat(chat, caller, res, events).compose(outcome -> {
       if (outcome.unanswered() != null) {
-        return Future.failedFuture(outcome.unanswered());
+        return Future.failedFuture(inResponsesTerms(outcome.unanswered()));
       }
       JsonArray output = events.closeItems();
       JsonObject done = outcome.succeeded() && events.error() == null
@@ -102,6 +102,16 @@ public final class ResponsesApi {
         return null;
       });
     });
+  }
+
+  /** A refusal that names a field of the chat body names the Responses field the client sent instead. */
+  private static ServiceException inResponsesTerms(ServiceException e) {
+    JsonObject info = e.getDebugInfo();
+    if (info == null || !"max_completion_tokens".equals(info.getValue("param"))) {
+      return e;
+    }
+    return new ServiceException(e.failureCode(), e.getMessage().replace("max_completion_tokens", "max_output_tokens"),
+      info.copy().put("param", "max_output_tokens"));
   }
 
   private static JsonObject failed(JsonObject response, JsonArray output, CallOutcome outcome, JsonObject error) {

@@ -85,6 +85,22 @@ class ServiceKeyCallApiTest {
   }
 
   @Test
+  void theResponsesApiMeetsTheSameRulesUnderItsOwnFieldNames() {
+    Users.Registered user = Users.register(f.api);
+    long before = upstreamChats();
+    Api.Resp tokens = f.api.call("createResponse").bearer(user.token()).body(new JsonObject().put("model", "gpt-4o-mini")
+      .put("input", "Say hello.").put("max_output_tokens", 100_000)).send().expect(400);
+    assertThat(tokens.error().getString("code")).isEqualTo(ServiceKeyCallCheck.OVER_PLAN);
+    assertThat(tokens.error().getString("param")).isEqualTo("max_output_tokens");
+    assertThat(tokens.error().getString("message")).contains("max_output_tokens");
+    Api.Resp tier = f.api.call("createResponse").bearer(user.token()).body(new JsonObject().put("model", "gpt-4o-mini")
+      .put("input", "Say hello.").put("service_tier", "priority")).send().expect(400);
+    assertThat(tier.error().getString("code")).isEqualTo(ServiceKeyCallCheck.NOT_IN_PLAN);
+    assertThat(tier.error().getString("param")).isEqualTo("service_tier");
+    assertThat(upstreamChats()).isEqualTo(before);
+  }
+
+  @Test
   void whatThePlanPaysForPassesThroughUnchanged() {
     Users.Registered user = Users.register(f.api);
     JsonObject body = hello().put("n", 1).put("max_completion_tokens", 8192).put("service_tier", "auto")
