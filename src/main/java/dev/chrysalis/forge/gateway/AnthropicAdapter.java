@@ -10,9 +10,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Anthropic Messages API ({@code POST /v1/messages}), both ways, streamed and not. Temperature is
- * clamped to 0–1; models with {@link FixedSampling} get no temperature or top_p at all (top_k is
- * never sent: the OpenAI body has none).
+ * Anthropic Messages API ({@code POST /v1/messages}), both ways, streamed and not. A temperature
+ * above 1 is refused before this runs ({@link ParameterRules}); models with {@link FixedSampling}
+ * get no temperature or top_p at all (top_k is never sent: the OpenAI body has none).
  */
 public final class AnthropicAdapter implements ProviderAdapter {
 
@@ -58,7 +58,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
     // the newest models take only their own sampling: the client's settings are dropped, not refused
     if (!FixedSampling.of(call.upstreamModel(), call.route().catalog())) {
       if (in.getValue("temperature") instanceof Number t) {
-        out.put("temperature", OpenAiMessages.clamp(t.doubleValue(), 0, 1));
+        out.put("temperature", t.doubleValue());
       }
       if (in.getValue("top_p") instanceof Number p) {
         out.put("top_p", p);

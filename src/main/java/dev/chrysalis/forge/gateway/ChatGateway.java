@@ -123,6 +123,7 @@ public final class ChatGateway {
     try {
       ChatRequestCheck.check(body);
       ModelRoute route = router.route(body.getString("model"));
+      ParameterRules.check(route.provider(), body);
       if (route.catalog() != null && route.catalog().embedding()) {
         throw Errors.error(400, "invalid_request", "Invalid value for 'model': '" + route.catalog().id()
           + "' is an embedding model; use /v1/embeddings.", "model");

@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * Cohere Chat v2 ({@code POST /v2/chat}). Messages keep the OpenAI shape (developer becomes
- * system, content is reduced to text); sampling values are clamped into Cohere's ranges
- * (temperature 0–1, p 0.01–0.99); usage is read from {@code billed_units}, else {@code tokens}.
+ * system, content is reduced to text); a temperature above 1 is refused before this runs
+ * ({@link ParameterRules}); top_p is sent as Cohere's p, the nearest value in its 0.01–0.99;
+ * usage is read from {@code billed_units}, else {@code tokens}.
  */
 public final class CohereAdapter implements ProviderAdapter {
 
@@ -45,7 +46,7 @@ public final class CohereAdapter implements ProviderAdapter {
     }
     out.put("messages", messages);
     if (in.getValue("temperature") instanceof Number t) {
-      out.put("temperature", OpenAiMessages.clamp(t.doubleValue(), 0, 1));
+      out.put("temperature", t.doubleValue());
     }
     if (in.getValue("top_p") instanceof Number p) {
       out.put("p", OpenAiMessages.clamp(p.doubleValue(), 0.01, 0.99));

@@ -138,7 +138,7 @@ final class BodyIntake {
 
     void read(long limit) {
       this.limit = limit;
-      this.client = RequestLog.clientIp(ctx);
+      this.client = ClientIp.block(RequestLog.clientIp(ctx));
       String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
       if (length != null) {
         try {

@@ -53,6 +53,30 @@ public final class ClientIp {
     return peer;
   }
 
+  /**
+   * The block a budget or cap counts as one client: an IPv4 address, or the /64 of an IPv6
+   * address (one subscriber usually holds a whole /64, so counting single IPv6 addresses would
+   * cap nothing). The rate limiter and the login throttle apply the same rule in their packages.
+   */
+  static String block(String ip) {
+    byte[] a = ip == null ? null : io.netty.util.NetUtil.createByteArrayFromIpAddressString(ip);
+    if (a == null || a.length == 4) {
+      return ip;
+    }
+    boolean v4Mapped = a[10] == (byte) 0xff && a[11] == (byte) 0xff;
+    for (int i = 0; i < 10 && v4Mapped; i++) {
+      v4Mapped = a[i] == 0;
+    }
+    if (v4Mapped) {
+      return (a[12] & 0xff) + "." + (a[13] & 0xff) + "." + (a[14] & 0xff) + "." + (a[15] & 0xff);
+    }
+    StringBuilder sb = new StringBuilder(24);
+    for (int i = 0; i < 8; i += 2) {
+      sb.append(Integer.toHexString(((a[i] & 0xff) << 8) | (a[i + 1] & 0xff))).append(':');
+    }
+    return sb.append(":/64").toString();
+  }
+
   boolean isTrusted(String ip) {
     byte[] addr = toBytes(ip);
     if (addr == null) {

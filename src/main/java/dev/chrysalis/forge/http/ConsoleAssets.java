@@ -51,7 +51,12 @@ public final class ConsoleAssets {
   }
 
   static ConsoleAssets read() throws IOException, URISyntaxException, NoSuchAlgorithmException {
-    URL indexUrl = ConsoleAssets.class.getClassLoader().getResource(ROOT + INDEX);
+    return read(ConsoleAssets.class.getClassLoader());
+  }
+
+  /** The files below {@code console/} as this class loader sees them (a jar or a directory). */
+  static ConsoleAssets read(ClassLoader loader) throws IOException, URISyntaxException, NoSuchAlgorithmException {
+    URL indexUrl = loader.getResource(ROOT + INDEX);
     if (indexUrl == null) {
       throw new IllegalStateException("console/index.html is not on the class path");
     }

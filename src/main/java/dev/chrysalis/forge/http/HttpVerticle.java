@@ -153,11 +153,12 @@ public class HttpVerticle extends VerticleBase {
     if (clientIp.isTrusted(peer)) {
       return;
     }
-    if (!budget.openConnection(peer)) {
+    String block = ClientIp.block(peer);
+    if (!budget.openConnection(block)) {
       conn.close();
       return;
     }
-    conn.closeHandler(v -> budget.closeConnection(peer));
+    conn.closeHandler(v -> budget.closeConnection(block));
   }
 
   private static CorsHandler cors(HttpConfig http) {

@@ -27,6 +27,8 @@ final class ThreadRoutes {
       workspace.updateThread(Routes.userId(ctx), of(ctx, thread))));
     routes.authed("addThreadRelation", ctx -> Routes.respond(ctx, 201,
       workspace.addRelation(Routes.userId(ctx), of(ctx, thread))));
+    routes.authed("listThreadRelations", ctx -> Routes.respond(ctx, 200,
+      workspace.listRelations(Routes.userId(ctx), of(ctx, thread, "kind", "limit", "after"))));
     routes.authed("listThreadContexts", ctx -> Routes.respond(ctx, 200,
       workspace.listContexts(Routes.userId(ctx), of(ctx, thread, "limit", "after"))));
     routes.authed("addThreadContext", ctx -> Routes.respond(ctx, 201,

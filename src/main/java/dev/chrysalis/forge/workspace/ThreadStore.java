@@ -217,6 +217,34 @@ final class ThreadStore {
     });
   }
 
+  /**
+   * A page of one list of a thread's relations, oldest relation first, visible threads only:
+   * {@code children} (child_of it), {@code continued_by} (continues_from it) or {@code related}
+   * (relates_to, either direction). Each item is a thread reference plus {@code related_at}.
+   */
+  Future<JsonObject> relationPage(SqlClient c, String threadId, String userId, String kind, Cursor after, int limit) {
+    String edge = switch (kind) {
+      case "children" -> "r.to_thread_id = $1 AND r.relation_type = 'child_of'";
+      case "continued_by" -> "r.to_thread_id = $1 AND r.relation_type = 'continues_from'";
+      default -> "(r.from_thread_id = $1 OR r.to_thread_id = $1) AND r.relation_type = 'relates_to'";
+    };
+    Tuple params = Tuple.of(threadId, userId, limit + 1);
+    String afterClause = "";
+    if (after != null) {
+      params.addValue(after.at()).addValue(after.id());
+      afterClause = " AND (r.created_at, t.id) > ($4, $5)";
+    }
+    String sql = "SELECT t.id, t.title, t.status, r.created_at AS related_at FROM thread_relations r "
+      + "JOIN threads t ON t.id = CASE WHEN r.from_thread_id = $1 THEN r.to_thread_id ELSE r.from_thread_id END "
+      + "WHERE " + edge + afterClause + " AND "
+      + "((t.org_id IS NULL AND t.user_id = $2) OR t.org_id IN (SELECT org_id FROM org_members WHERE user_id = $2)) "
+      + "ORDER BY r.created_at, t.id LIMIT $3";
+    Page page = new Page(limit, after);
+    return c.preparedQuery(sql).execute(params).map(rows -> page.answer(rows, r -> new JsonObject()
+      .put("id", r.getString("id")).put("title", r.getString("title")).put("status", r.getString("status"))
+      .put("related_at", Sql.ts(r, "related_at")), "related_at", "id"));
+  }
+
   // ---- contexts ----
 
   Future<Void> insertContext(SqlClient c, JsonObject ctx, int sizeBytes) {

@@ -187,6 +187,19 @@ final class Threads {
     }));
   }
 
+  static final Set<String> RELATION_LISTS = Set.of("children", "continued_by", "related");
+
+  Future<JsonObject> relations(String userId, JsonObject r) throws ServiceException {
+    String threadId = Input.requiredId(r, "thread_id");
+    String kind = Input.oneOf(r, "kind", RELATION_LISTS);
+    if (kind == null) {
+      return Errors.badRequest("missing_parameter", "'kind' is required.", "kind");
+    }
+    Page page = Page.from(r);
+    return access(threadId, userId).compose(a -> a.readable("Thread"))
+      .compose(t -> store.relationPage(store.pool(), threadId, userId, kind, page.after(), page.limit()));
+  }
+
   Future<JsonObject> contexts(String userId, JsonObject r) throws ServiceException {
     String threadId = Input.requiredId(r, "thread_id");
     Page page = Page.from(r);

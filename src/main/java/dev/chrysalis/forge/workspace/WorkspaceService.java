@@ -112,6 +112,12 @@ public interface WorkspaceService {
   Future<JsonObject> addRelation(String userId, JsonObject request);
 
   /**
+   * {thread_id, kind (children | continued_by | related), limit?, after?} → a page of that list of
+   * the thread's relations, oldest first, visible threads only: {id, title, status, related_at}.
+   */
+  Future<JsonObject> listRelations(String userId, JsonObject request);
+
+  /**
    * {thread_id, limit?, after?} → {data, has_more, next_cursor}: a page of the thread's contexts
    * in creation order, cut short once it holds {@code workspace.context_page_bytes}; {@code data}
    * is the page as a forest (a context whose parent is on an earlier page is a root of this one).

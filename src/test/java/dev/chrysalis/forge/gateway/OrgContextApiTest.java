@@ -5,6 +5,7 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.NotFoundException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.chrysalis.forge.ratelimit.RateLimitService;
 import dev.chrysalis.forge.testing.Api;
 import dev.chrysalis.forge.testing.TestDatabase;
 import dev.chrysalis.forge.testing.Users;
@@ -19,6 +20,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -180,6 +182,21 @@ class OrgContextApiTest {
     assertThat(upstreamChats()).as("nothing reached a provider").isEqualTo(before);
     assertThat(f.api.call("listProviderKeys").bearer(outsider.token()).query("org_id", otherOrgId).send().expect(200)
       .json().getJsonArray("data")).as("nothing stored for the org").isEmpty();
+  }
+
+  @Test
+  void aNonMembersRequestsAreCountedBeforeThe404() throws Exception {
+    Users.Registered user = Users.register(f.api);
+    RateLimitService limiter = RateLimitService.createProxy(f.app.vertx());
+    long before = limiter.stats().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).getLong("checks");
+    for (int i = 0; i < 3; i++) {
+      Api.Resp r = f.api.call("listModels").bearer(user.token()).header("OpenAI-Organization", otherOrgId).send();
+      orgNotFound(r);
+      assertThat(r.header("X-RateLimit-Remaining")).as("the limiter answered").isNotNull();
+    }
+    long after = limiter.stats().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).getLong("checks");
+    // each refusal was counted by the rate limit: repeating it is not free
+    assertThat(after - before).isEqualTo(3);
   }
 
   @Test

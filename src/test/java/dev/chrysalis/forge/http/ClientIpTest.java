@@ -23,4 +23,12 @@ class ClientIpTest {
     assertThatThrownBy(() -> new ClientIp("not-an-ip")).hasMessageContaining("CHRYSALIS_TRUSTED_PROXIES");
     assertThatThrownBy(() -> new ClientIp("10.0.0.0/33")).hasMessageContaining("prefix");
   }
+
+  @Test
+  void oneIpv6SubscriberBlockCountsAsOneClient() {
+    assertThat(ClientIp.block("2001:db8:1:2::1")).isEqualTo(ClientIp.block("2001:db8:1:2:ffff::9"));
+    assertThat(ClientIp.block("2001:db8:1:3::1")).isNotEqualTo(ClientIp.block("2001:db8:1:2::1"));
+    assertThat(ClientIp.block("::ffff:192.0.2.7")).isEqualTo("192.0.2.7");
+    assertThat(ClientIp.block("192.0.2.7")).isEqualTo("192.0.2.7");
+  }
 }

@@ -207,6 +207,36 @@ class ThreadBoundsApiTest {
       .getJsonObject("relations");
     assertThat(child.getJsonObject("parent").getString("id")).isEqualTo(parent);
     assertThat(child.getBoolean("has_more")).isFalse();
+
+    // the whole list, page by page
+    List<String> paged = new ArrayList<>();
+    String after = null;
+    int pages = 0;
+    do {
+      Api.Call call = api.call("listThreadRelations").bearer(u.token()).path("id", parent).query("kind", "children")
+        .query("limit", "2");
+      if (after != null) {
+        call.query("after", after);
+      }
+      JsonObject page = call.send().expect(200).json();
+      paged.addAll(ids(page.getJsonArray("data")));
+      after = page.getString("next_cursor");
+      pages++;
+    } while (after != null && pages < 10);
+    assertThat(paged).isEqualTo(children);
+    assertThat(pages).isEqualTo(3);
+    JsonObject related = api.call("listThreadRelations").bearer(u.token()).path("id", other).query("kind", "related")
+      .send().expect(200).json();
+    assertThat(ids(related.getJsonArray("data"))).containsExactly(parent);
+
+    String before = Workspaces.snapshot(app);
+    assertThat(api.call("listThreadRelations").bearer(u.token()).path("id", parent).send().status()).isEqualTo(400);
+    assertThat(api.call("listThreadRelations").bearer(u.token()).path("id", parent).query("kind", "parent").send()
+      .status()).isEqualTo(400);
+    Users.Registered stranger = Users.register(api);
+    assertThat(api.call("listThreadRelations").bearer(stranger.token()).path("id", parent).query("kind", "children")
+      .send().status()).isEqualTo(404);
+    assertThat(Workspaces.snapshot(app)).isEqualTo(before);
   }
 
   private static List<String> ids(JsonArray nodes) {
