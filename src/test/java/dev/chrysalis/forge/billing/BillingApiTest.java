@@ -482,8 +482,10 @@ class BillingApiTest {
     Api.Resp period = api.call("getBillingUsage").bearer(u.token()).query("period", "year").send();
     assertThat(period.status()).isEqualTo(400);
     assertThat(period.error().getString("param")).isEqualTo("period");
+    // a value that is not a Forge org id names no org the caller belongs to
     Api.Resp org = api.call("getBillingPlan").bearer(u.token()).query("org_id", "../etc").send();
-    assertThat(org.status()).isEqualTo(400);
+    assertThat(org.status()).isEqualTo(404);
+    assertThat(org.error().getString("code")).isEqualTo("org_not_found");
     Api.Resp url = api.call("createCheckout").bearer(u.token())
       .body(new JsonObject().put("plan_id", "pro").put("success_url", "javascript:alert(1)")).send();
     assertThat(url.status()).isEqualTo(400);

@@ -58,6 +58,8 @@ public final class TestApp implements AutoCloseable {
     env.put("CHRYSALIS_SHUTDOWN_GRACE_SECONDS", "5");
     // rate limits out of the way of tests that are not about them (those set their own)
     env.put("CHRYSALIS_RATE_PUBLIC_PER_MINUTE", "60000");
+    // every test client shares 127.0.0.1, so the per-client connection cap is off (BodyIntakeApiTest sets its own)
+    env.put("CHRYSALIS_MAX_CONNECTIONS_PER_CLIENT", "0");
     for (String tier : new String[] {"FREE", "PRO", "TEAM", "ENTERPRISE"}) {
       env.put("CHRYSALIS_RATE_" + tier + "_PER_MINUTE", "60000");
       env.put("CHRYSALIS_RATE_" + tier + "_PER_DAY", "0");

@@ -151,14 +151,16 @@ class ProviderKeyApiTest {
     assertThat(badPath.status()).isEqualTo(400);
     badPath.error();
     Api.Resp badOrg = api.call("listProviderKeys").bearer(user.token()).query("org_id", "bad id!").send();
-    assertThat(badOrg.status()).isEqualTo(400);
+    assertThat(badOrg.status()).isEqualTo(404);
+    assertThat(badOrg.error().getString("code")).isEqualTo("org_not_found");
     assertThat(badOrg.error().getString("param")).isEqualTo("org_id");
     Api.Resp badValidate = api.raw("POST", "/provider-keys/nope/validate").bearer(user.token()).send();
     assertThat(badValidate.status()).isEqualTo(400);
     badValidate.error();
     Api.Resp badDeleteOrg = api.call("deleteProviderKey").bearer(user.token()).path("provider", "openai")
       .query("org_id", "x".repeat(65)).send();
-    assertThat(badDeleteOrg.status()).isEqualTo(400);
+    assertThat(badDeleteOrg.status()).isEqualTo(404);
+    assertThat(badDeleteOrg.error().getString("code")).isEqualTo("org_not_found");
     assertThat(list(user)).isEmpty();
     try (Connection c = TestDatabase.connect(app.databaseUrl());
          PreparedStatement s = c.prepareStatement("SELECT count(*) FROM provider_keys WHERE user_id = ?")) {
