@@ -130,7 +130,7 @@ public class HttpVerticle extends VerticleBase {
         for (int status : ERROR_STATUSES) {
           router.errorHandler(status, FailureMapper::handle);
         }
-        return sessions.ready().compose(v -> vertx.createHttpServer(new HttpServerOptions()
+        return Future.all(sessions.ready(), Warmup.run(vertx, contract)).compose(v -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(http.host())
             .setPort(http.port())
             .setCompressionSupported(true)
