@@ -72,15 +72,23 @@ public final class ChatGateway {
     return keys;
   }
 
-  /** Who is calling, as the HTTP layer knows it; {@code sessionId} when the call belongs to a thread session. */
-  public record Caller(String userId, String orgId, String requestId, String sessionId) {
+  /**
+   * Who is calling, as the HTTP layer knows it; {@code sessionId} when the call belongs to a thread
+   * session; {@code sessionVersion} the session token's version ({@code sv}), null for an API key.
+   */
+  public record Caller(String userId, String orgId, String requestId, String sessionId, Long sessionVersion) {
 
     public Caller(String userId, String orgId, String requestId) {
-      this(userId, orgId, requestId, null);
+      this(userId, orgId, requestId, null, null);
     }
 
     public Caller inSession(String id) {
-      return new Caller(userId, orgId, requestId, id);
+      return new Caller(userId, orgId, requestId, id, sessionVersion);
+    }
+
+    /** Whether an account state published after a revocation ends this caller's calls. */
+    boolean endedBy(boolean accountActive, long accountSessionVersion) {
+      return !accountActive || sessionVersion != null && sessionVersion < accountSessionVersion;
     }
   }
 
@@ -191,7 +199,7 @@ public final class ChatGateway {
           return c;
         })
         .recover(t -> release(quota.result()).transform(v -> Future.failedFuture(t)))
-        .compose(credentials -> proxy.call(call, credentials, response)
+        .compose(credentials -> proxy.call(call, caller, credentials, response)
           .compose(outcome -> settle(call, caller, billedModel, credentials, quota.result(), outcome))))
       .recover(t -> {
         ServiceException e = t instanceof ServiceException se ? se
@@ -313,6 +321,28 @@ public final class ChatGateway {
         CALLS.warn("shutdown deadline: ended {} call(s) still in progress", ended);
       }
     });
+  }
+
+  /**
+   * An account's sessions were ended or its status changed (published on
+   * {@code forge.events.user.sessions_revoked}): calls in progress on this verticle that the new
+   * state no longer allows are ended now — every call of a suspended account, and the calls made
+   * with a session token older than the account's session version (API-key calls outlive a
+   * logout, as the keys do). A stream that began gets a final error event in our shape, a call
+   * that wrote nothing yet answers it; each is billed with what it produced. Returns how many.
+   * Call on this verticle's event loop.
+   */
+  public int endCallsOf(String userId, boolean accountActive, long accountSessionVersion) {
+    ServiceException reason = accountActive
+      ? Errors.error(401, "session_ended",
+        "This session has ended (signed out, password changed or account status changed); the answer was ended.", null)
+      : Errors.error(403, "account_suspended",
+        "This account is suspended; the answer was ended. Contact the operator of this service.", null);
+    int ended = proxy.endCalls(c -> c.userId().equals(userId) && c.endedBy(accountActive, accountSessionVersion), reason);
+    if (ended > 0) {
+      CALLS.info("ended {} call(s) of user {}: {}", ended, userId, reason.getDebugInfo().getString("code"));
+    }
+    return ended;
   }
 
   /** Waits (bounded) for usage still being recorded, so a node that stops bills what it served. */

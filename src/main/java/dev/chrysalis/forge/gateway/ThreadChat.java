@@ -259,7 +259,7 @@ public final class ThreadChat {
     if (body.getString("model") != null) {
       summaryBody.put("model", body.getString("model"));
     }
-    ChatGateway.Caller internal = new ChatGateway.Caller(caller.userId(), caller.orgId(), caller.requestId(), sessionId);
+    ChatGateway.Caller internal = caller.inSession(sessionId);
     return gateway.chat(summaryBody, internal, null, false, false).compose(outcome -> {
       if (outcome.unanswered() != null) {
         return Future.failedFuture(outcome.unanswered());

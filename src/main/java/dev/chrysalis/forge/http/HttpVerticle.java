@@ -101,7 +101,8 @@ public class HttpVerticle extends VerticleBase {
           bodies.reader(http.maxPublicBodyBytes()), bodies.reader(http.maxBodyBytes()));
         RateLimitCheck rateLimit = new RateLimitCheck(
           RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
-        sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState);
+        sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState)
+          .onChange(gateway::endCallsOf);
         // the org context is decided once, before the rate limit whose tier depends on it
         routes.addAuthedCheck(new SessionCheck(sessions)).addAuthedCheck(OrgContext.check())
           .addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
