@@ -82,7 +82,7 @@ public class HttpVerticle extends VerticleBase {
     return vertx.fileSystem().readFile(CONTRACT_PATH).compose(contractText ->
       Future.all(OpenAPIContract.from(vertx, CONTRACT_PATH), console).compose(loaded -> {
         OpenAPIContract parsed = loaded.resultAt(0);
-        OpenAPIContract contract = new CachedValidatorContract(parsed);
+        CachedValidatorContract contract = new CachedValidatorContract(parsed);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
         builder.rootHandler(new SlashedModelIds());
         builder.rootHandler(new RequestLog(clientIp));
@@ -100,10 +100,12 @@ public class HttpVerticle extends VerticleBase {
         builder.security("apiKeyQuery").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).parameter("api_key"));
 
         Routes routes = new Routes(builder, RequestValidator.create(vertx, contract),
+          RequestValidator.create(vertx, contract.parametersOnly()),
           bodies.reader(http.maxPublicBodyBytes()), bodies.reader(http.maxBodyBytes()));
         RateLimitCheck rateLimit = new RateLimitCheck(
           InProcessLimiter.forThisNode(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
-        sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState);
+        sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState)
+          .onChange(gateway::endCallsOf);
         // the org context is decided once, before the rate limit whose tier depends on it
         routes.addAuthedCheck(new SessionCheck(sessions)).addAuthedCheck(OrgContext.check())
           .addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
@@ -132,7 +134,8 @@ public class HttpVerticle extends VerticleBase {
         for (int status : ERROR_STATUSES) {
           router.errorHandler(status, FailureMapper::handle);
         }
-        return Future.all(sessions.ready(), apiKeys.ready(), gateway.ready()).compose(v -> vertx.createHttpServer(new HttpServerOptions()
+        return Future.all(sessions.ready(), apiKeys.ready(), gateway.ready(), Warmup.run(vertx, contract))
+          .compose(v -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(http.host())
             .setPort(http.port())
             .setCompressionSupported(true)
