@@ -9,12 +9,14 @@ import dev.chrysalis.forge.vault.VaultService;
 import dev.chrysalis.forge.usage.UsageEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigDecimal;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -99,6 +101,21 @@ public final class ChatGateway {
   }
 
   /**
+   * As above, for a body parsed from the client's bytes {@code raw} with no key repeated (see
+   * {@link ChatBodyCheck}): an OpenAI-compatible upstream is sent those bytes when nothing needs
+   * translating.
+   */
+  public Future<CallOutcome> chat(JsonObject body, Buffer raw, Caller caller, HttpServerResponse response) {
+    return chat(body, null, raw, caller, response, false, true, null);
+  }
+
+  /** As above, for a body the caller has already routed to {@code route} (the model it names). */
+  public Future<CallOutcome> chat(JsonObject body, ModelRoute route, Caller caller, HttpServerResponse response,
+                                  boolean heldOpen) {
+    return chat(body, route, null, caller, response, heldOpen, true, null);
+  }
+
+  /**
    * As above; with {@code heldOpen} a stream is left open for the caller to finish (see
    * {@link ChatCall#heldOpen()}): the outcome carries what was streamed, usage is already recorded.
    */
@@ -112,7 +129,7 @@ public final class ChatGateway {
    */
   public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, boolean heldOpen,
                                   boolean counted) {
-    return chat(body, caller, response, heldOpen, counted, null);
+    return chat(body, null, null, caller, response, heldOpen, counted, null);
   }
 
   /**
@@ -121,16 +138,16 @@ public final class ChatGateway {
    * answers the client, and the stream is held open for the caller to end.
    */
   public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, ChunkTap tap) {
-    return chat(body, caller, response, tap != null, true, tap);
+    return chat(body, null, null, caller, response, tap != null, true, tap);
   }
 
-  private Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, boolean heldOpen,
-                                   boolean counted, ChunkTap tap) {
+  private Future<CallOutcome> chat(JsonObject body, ModelRoute routed, Buffer raw, Caller caller,
+                                   HttpServerResponse response, boolean heldOpen, boolean counted, ChunkTap tap) {
     long start = System.nanoTime();
     ChatCall call;
     try {
       ChatRequestCheck.check(body);
-      ModelRoute route = router.route(body.getString("model"));
+      ModelRoute route = routed != null ? routed : router.route(body.getString("model"));
       ParameterRules.check(route.provider(), body);
       if (route.catalog() != null && route.catalog().embedding()) {
         throw Errors.error(400, "invalid_request", "Invalid value for 'model': '" + route.catalog().id()
@@ -141,7 +158,7 @@ public final class ChatGateway {
         && Boolean.TRUE.equals(o.getValue("include_usage"));
       call = new ChatCall(body, route, stream, includeUsage,
         "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""), System.currentTimeMillis() / 1000,
-        stream && heldOpen, stream ? tap : null);
+        stream && heldOpen, stream ? tap : null, raw);
     } catch (ServiceException e) {
       return Future.succeededFuture(new CallOutcome(e.failureCode(), Usage.NONE, code(e), false, e));
     }
@@ -230,15 +247,15 @@ public final class ChatGateway {
       .put("is_byok", credentials.byok())
       .put("provider_key_id", credentials.providerKeyId())
       .put("reservation_id", reservation.getString("reservation_id"));
-    record(event, call.stream());
-    return Future.succeededFuture(outcome);
+    Future<JsonObject> recorded = record(event, call.stream());
+    return Future.succeededFuture(outcome.withCost(recorded.map(r -> new BigDecimal(String.valueOf(r.getValue("cost_usd"))))));
   }
 
   /**
    * Records one upstream call's usage with billing (the ledger row, its cost, Autumn tracking) and,
    * once recorded, publishes it on {@value UsageEvent#ADDRESS}; {@link #close} waits for it.
    */
-  void record(JsonObject event, boolean stream) {
+  Future<JsonObject> record(JsonObject event, boolean stream) {
     Future<JsonObject> recorded = billing.recordUsage(event);
     settling.add(recorded);
     recorded.onComplete(ar -> {
@@ -253,6 +270,7 @@ public final class ChatGateway {
         UsageEvent.publish(vertx, published);
       }
     });
+    return recorded;
   }
 
   BillingService billing() {
