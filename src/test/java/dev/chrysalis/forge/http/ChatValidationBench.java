@@ -5,7 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.openapi.contract.OpenAPIContract;
-import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.impl.RequestParameterImpl;
 import io.vertx.openapi.validation.RequestValidator;
 import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
@@ -85,7 +85,7 @@ public class ChatValidationBench {
 
   private Object validate(Buffer body) throws Exception {
     ValidatableRequest request = new ValidatableRequestImpl(Map.of(), Map.of(), Map.of(), Map.of(),
-      RequestParameter.create(body), "application/json");
+      new RequestParameterImpl(body), "application/json");
     return validator.validate(request, "createChatCompletion").await(10, TimeUnit.SECONDS);
   }
 

@@ -52,6 +52,31 @@ class ContractShapeTest {
     assertThat(both).isEmpty();
   }
 
+  /** The event-stream validators the stream tests use do check: they refuse what is not an event. */
+  @Test
+  void eventStreamSchemasRefuseWhatIsNotAnEvent() {
+    JsonObject chunk = new JsonObject().put("id", "chatcmpl-1").put("object", "chat.completion.chunk").put("created", 1)
+      .put("model", "gpt-4o").put("choices", new JsonArray().add(new JsonObject().put("index", 0)
+        .put("delta", new JsonObject().put("content", "Hi")).putNull("finish_reason")));
+    JsonObject error = new JsonObject().put("error", new JsonObject().put("message", "upstream broke")
+      .put("type", "upstream_error").put("code", "upstream_error"));
+    for (String op : List.of("createChatCompletion", "sendThreadMessage")) {
+      assertThat(Contract.eventStream(op).validate(chunk).getValid()).isTrue();
+      assertThat(Contract.eventStream(op).validate(error).getValid()).isTrue();
+      assertThat(Contract.eventStream(op).validate(new JsonObject()).getValid()).isFalse();
+      assertThat(Contract.eventStream(op).validate(chunk.copy().put("object", "chat.completion")).getValid()).isFalse();
+    }
+    JsonObject delta = new JsonObject().put("type", "response.output_text.delta").put("sequence_number", 3)
+      .put("item_id", "msg_1").put("output_index", 0).put("content_index", 0).put("delta", "Hi");
+    assertThat(Contract.eventStream("createResponse").validate(delta).getValid()).isTrue();
+    JsonObject unnumbered = delta.copy();
+    unnumbered.remove("sequence_number");
+    assertThat(Contract.eventStream("createResponse").validate(unnumbered).getValid()).isFalse();
+    assertThat(Contract.eventStream("createResponse").validate(delta.copy().put("type", "response.unknown"))
+      .getValid()).isFalse();
+    assertThat(Contract.eventStream("createResponse").validate(chunk).getValid()).isFalse();
+  }
+
   private static void walk(Object node, String at, List<String> bare, List<String> requiredWithDefault) {
     if (node instanceof JsonObject o) {
       if (isBareObject(o)) {

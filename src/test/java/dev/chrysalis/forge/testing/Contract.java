@@ -90,8 +90,8 @@ public final class Contract {
           if (!content.containsKey("text/event-stream")) {
             throw new IllegalArgumentException(operationId + " declares no text/event-stream answer");
           }
-          return pointer("/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
-            + "/responses/200/content/text~1event-stream/schema");
+          return pointer("/paths/" + path.replace("~", "~0").replace("/", "~1").replace("{", "%7B").replace("}", "%7D")
+            + "/" + method + "/responses/200/content/text~1event-stream/schema");
         }
       }
     }
