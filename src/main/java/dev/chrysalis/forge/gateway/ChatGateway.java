@@ -9,12 +9,14 @@ import dev.chrysalis.forge.vault.VaultService;
 import dev.chrysalis.forge.usage.UsageEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigDecimal;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -70,15 +72,23 @@ public final class ChatGateway {
     return keys;
   }
 
-  /** Who is calling, as the HTTP layer knows it; {@code sessionId} when the call belongs to a thread session. */
-  public record Caller(String userId, String orgId, String requestId, String sessionId) {
+  /**
+   * Who is calling, as the HTTP layer knows it; {@code sessionId} when the call belongs to a thread
+   * session; {@code sessionVersion} the session token's version ({@code sv}), null for an API key.
+   */
+  public record Caller(String userId, String orgId, String requestId, String sessionId, Long sessionVersion) {
 
     public Caller(String userId, String orgId, String requestId) {
-      this(userId, orgId, requestId, null);
+      this(userId, orgId, requestId, null, null);
     }
 
     public Caller inSession(String id) {
-      return new Caller(userId, orgId, requestId, id);
+      return new Caller(userId, orgId, requestId, id, sessionVersion);
+    }
+
+    /** Whether an account state published after a revocation ends this caller's calls. */
+    boolean endedBy(boolean accountActive, long accountSessionVersion) {
+      return !accountActive || sessionVersion != null && sessionVersion < accountSessionVersion;
     }
   }
 
@@ -88,6 +98,21 @@ public final class ChatGateway {
    */
   public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response) {
     return chat(body, caller, response, false);
+  }
+
+  /**
+   * As above, for a body parsed from the client's bytes {@code raw} with no key repeated (see
+   * {@link ChatBodyCheck}): an OpenAI-compatible upstream is sent those bytes when nothing needs
+   * translating.
+   */
+  public Future<CallOutcome> chat(JsonObject body, Buffer raw, Caller caller, HttpServerResponse response) {
+    return chat(body, null, raw, caller, response, false, true, null);
+  }
+
+  /** As above, for a body the caller has already routed to {@code route} (the model it names). */
+  public Future<CallOutcome> chat(JsonObject body, ModelRoute route, Caller caller, HttpServerResponse response,
+                                  boolean heldOpen) {
+    return chat(body, route, null, caller, response, heldOpen, true, null);
   }
 
   /**
@@ -104,7 +129,7 @@ public final class ChatGateway {
    */
   public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, boolean heldOpen,
                                   boolean counted) {
-    return chat(body, caller, response, heldOpen, counted, null);
+    return chat(body, null, null, caller, response, heldOpen, counted, null);
   }
 
   /**
@@ -113,16 +138,16 @@ public final class ChatGateway {
    * answers the client, and the stream is held open for the caller to end.
    */
   public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, ChunkTap tap) {
-    return chat(body, caller, response, tap != null, true, tap);
+    return chat(body, null, null, caller, response, tap != null, true, tap);
   }
 
-  private Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, boolean heldOpen,
-                                   boolean counted, ChunkTap tap) {
+  private Future<CallOutcome> chat(JsonObject body, ModelRoute routed, Buffer raw, Caller caller,
+                                   HttpServerResponse response, boolean heldOpen, boolean counted, ChunkTap tap) {
     long start = System.nanoTime();
     ChatCall call;
     try {
       ChatRequestCheck.check(body);
-      ModelRoute route = router.route(body.getString("model"));
+      ModelRoute route = routed != null ? routed : router.route(body.getString("model"));
       ParameterRules.check(route.provider(), body);
       if (route.catalog() != null && route.catalog().embedding()) {
         throw Errors.error(400, "invalid_request", "Invalid value for 'model': '" + route.catalog().id()
@@ -133,7 +158,7 @@ public final class ChatGateway {
         && Boolean.TRUE.equals(o.getValue("include_usage"));
       call = new ChatCall(body, route, stream, includeUsage,
         "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""), System.currentTimeMillis() / 1000,
-        stream && heldOpen, stream ? tap : null);
+        stream && heldOpen, stream ? tap : null, raw);
     } catch (ServiceException e) {
       return Future.succeededFuture(new CallOutcome(e.failureCode(), Usage.NONE, code(e), false, e));
     }
@@ -174,7 +199,7 @@ public final class ChatGateway {
           return c;
         })
         .recover(t -> release(quota.result()).transform(v -> Future.failedFuture(t)))
-        .compose(credentials -> proxy.call(call, credentials, response)
+        .compose(credentials -> proxy.call(call, caller, credentials, response)
           .compose(outcome -> settle(call, caller, billedModel, credentials, quota.result(), outcome))))
       .recover(t -> {
         ServiceException e = t instanceof ServiceException se ? se
@@ -222,15 +247,15 @@ public final class ChatGateway {
       .put("is_byok", credentials.byok())
       .put("provider_key_id", credentials.providerKeyId())
       .put("reservation_id", reservation.getString("reservation_id"));
-    record(event, call.stream());
-    return Future.succeededFuture(outcome);
+    Future<JsonObject> recorded = record(event, call.stream());
+    return Future.succeededFuture(outcome.withCost(recorded.map(r -> new BigDecimal(String.valueOf(r.getValue("cost_usd"))))));
   }
 
   /**
    * Records one upstream call's usage with billing (the ledger row, its cost, Autumn tracking) and,
    * once recorded, publishes it on {@value UsageEvent#ADDRESS}; {@link #close} waits for it.
    */
-  void record(JsonObject event, boolean stream) {
+  Future<JsonObject> record(JsonObject event, boolean stream) {
     Future<JsonObject> recorded = billing.recordUsage(event);
     settling.add(recorded);
     recorded.onComplete(ar -> {
@@ -245,6 +270,7 @@ public final class ChatGateway {
         UsageEvent.publish(vertx, published);
       }
     });
+    return recorded;
   }
 
   BillingService billing() {
@@ -295,6 +321,28 @@ public final class ChatGateway {
         CALLS.warn("shutdown deadline: ended {} call(s) still in progress", ended);
       }
     });
+  }
+
+  /**
+   * An account's sessions were ended or its status changed (published on
+   * {@code forge.events.user.sessions_revoked}): calls in progress on this verticle that the new
+   * state no longer allows are ended now — every call of a suspended account, and the calls made
+   * with a session token older than the account's session version (API-key calls outlive a
+   * logout, as the keys do). A stream that began gets a final error event in our shape, a call
+   * that wrote nothing yet answers it; each is billed with what it produced. Returns how many.
+   * Call on this verticle's event loop.
+   */
+  public int endCallsOf(String userId, boolean accountActive, long accountSessionVersion) {
+    ServiceException reason = accountActive
+      ? Errors.error(401, "session_ended",
+        "This session has ended (signed out, password changed or account status changed); the answer was ended.", null)
+      : Errors.error(403, "account_suspended",
+        "This account is suspended; the answer was ended. Contact the operator of this service.", null);
+    int ended = proxy.endCalls(c -> c.userId().equals(userId) && c.endedBy(accountActive, accountSessionVersion), reason);
+    if (ended > 0) {
+      CALLS.info("ended {} call(s) of user {}: {}", ended, userId, reason.getDebugInfo().getString("code"));
+    }
+    return ended;
   }
 
   /** Waits (bounded) for usage still being recorded, so a node that stops bills what it served. */

@@ -10,12 +10,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks the parts of a chat body the router validates only shallowly. The router validates the
- * top-level fields; each message and tool is just {@code type: object} there
- * ({@code x-forge-router-schema}), because validating long histories through the schema validator
+ * Checks the messages and tools of a chat body and its {@code tool_choice}, in code rather than
+ * through the schema validator, because validating long histories through the schema validator
  * costs milliseconds per request (DESIGN.md). The rules here are those of
- * {@code #/components/schemas/ChatMessage} and {@code ChatTool} in the contract, and a test runs
- * the same messages and tools through both to keep them in step.
+ * {@code #/components/schemas/ChatMessage} (one schema per role), {@code ChatTool} and
+ * {@code ChatToolChoice} in the contract, and tests run the same messages, tools and bodies through
+ * both to keep them in step.
  */
 public final class ChatRequestCheck {
 
@@ -51,9 +51,14 @@ public final class ChatRequestCheck {
     if (choice instanceof String s && !Set.of("none", "auto", "required").contains(s)) {
       throw bad("tool_choice", "must be none, auto, required or {\"type\":\"function\",\"function\":{\"name\":…}}");
     }
-    if (choice instanceof JsonObject named && !(named.getValue("function") instanceof JsonObject fn
-      && fn.getValue("name") instanceof String)) {
-      throw bad("tool_choice.function.name", "is required");
+    if (choice instanceof JsonObject named) {
+      if (!"function".equals(named.getValue("type"))) {
+        throw bad("tool_choice.type", "must be function");
+      }
+      if (!(named.getValue("function") instanceof JsonObject fn && fn.getValue("name") instanceof String name
+        && !name.isEmpty() && name.length() <= 64)) {
+        throw bad("tool_choice.function.name", "is required (a string of 1 to 64 characters)");
+      }
     }
     Object options = body.getValue("stream_options");
     if (options != null && !Boolean.TRUE.equals(body.getValue("stream"))) {

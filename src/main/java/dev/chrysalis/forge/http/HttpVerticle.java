@@ -80,7 +80,7 @@ public class HttpVerticle extends VerticleBase {
     return vertx.fileSystem().readFile(CONTRACT_PATH).compose(contractText ->
       Future.all(RouterContract.fromText(vertx, contractText.toString()), console).compose(loaded -> {
         OpenAPIContract parsed = loaded.resultAt(0);
-        OpenAPIContract contract = new CachedValidatorContract(parsed);
+        CachedValidatorContract contract = new CachedValidatorContract(parsed);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
         builder.rootHandler(new SlashedModelIds());
         builder.rootHandler(new RequestLog(clientIp));
@@ -97,10 +97,12 @@ public class HttpVerticle extends VerticleBase {
         builder.security("apiKeyQuery").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).parameter("api_key"));
 
         Routes routes = new Routes(builder, RequestValidator.create(vertx, contract),
+          RequestValidator.create(vertx, contract.parametersOnly()),
           bodies.reader(http.maxPublicBodyBytes()), bodies.reader(http.maxBodyBytes()));
         RateLimitCheck rateLimit = new RateLimitCheck(
           RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
-        sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState);
+        sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState)
+          .onChange(gateway::endCallsOf);
         // the org context is decided once, before the rate limit whose tier depends on it
         routes.addAuthedCheck(new SessionCheck(sessions)).addAuthedCheck(OrgContext.check())
           .addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
@@ -129,7 +131,7 @@ public class HttpVerticle extends VerticleBase {
         for (int status : ERROR_STATUSES) {
           router.errorHandler(status, FailureMapper::handle);
         }
-        return sessions.ready().compose(v -> vertx.createHttpServer(new HttpServerOptions()
+        return Future.all(sessions.ready(), Warmup.run(vertx, contract)).compose(v -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(http.host())
             .setPort(http.port())
             .setCompressionSupported(true)

@@ -187,7 +187,7 @@ final class ResponseEvents implements ChunkTap {
       .put("item", ResponseObject.message(message.id, "in_progress", new JsonArray())));
     emit("response.content_part.added", new JsonObject().put("item_id", message.id)
       .put("output_index", message.index).put("content_index", 0)
-      .put("part", new JsonObject().put("type", "output_text").put("text", "").put("annotations", new JsonArray())));
+      .put("part", ResponseObject.outputText("")));
   }
 
   private void closeMessage() {

@@ -35,13 +35,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Concurrent calls per user and slow readers, against a fake OpenAI upstream speaking its
- * streaming wire format: the call beyond the plan's cap is refused 429 in our shape with
- * Retry-After and costs no upstream call; a client that stops reading has its stream ended, the
- * upstream connection closed and what was produced billed.
+ * streaming wire format, on a node whose upstream pool is shrunk to the cap plus one connection
+ * (one HTTP verticle): the call beyond the plan's cap is refused 429 in our shape with Retry-After
+ * and costs no upstream call, so another user still gets a connection; a client that stops reading
+ * has its stream ended, the upstream connection given back and what was produced billed.
  */
 class ConcurrentCallsApiTest {
 
   private static final int CAP = 2;
+  /** Upstream connections of the node: one user at its cap leaves exactly one for everybody else. */
+  private static final int POOL = CAP + 1;
   private static Vertx vertx;
   private static HttpServer upstream;
   private static TestApp app;
@@ -51,6 +54,7 @@ class ConcurrentCallsApiTest {
   private static final AtomicInteger requests = new AtomicInteger();
   private static final AtomicInteger floodClosed = new AtomicInteger();
   private static final AtomicInteger floodBytes = new AtomicInteger();
+  private static final AtomicInteger floodsStarted = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
@@ -63,6 +67,7 @@ class ConcurrentCallsApiTest {
       HttpServerResponse res = req.response().setChunked(true).putHeader("content-type", "text/event-stream");
       res.write(chunk("Hello"));
       if (content.startsWith("flood")) {
+        floodsStarted.incrementAndGet();
         req.connection().closeHandler(v -> floodClosed.incrementAndGet());
         flood(res);
       } else {
@@ -73,8 +78,10 @@ class ConcurrentCallsApiTest {
     app = TestApp.start(TestApp.env(
       "OPENAI_API_BASE", base, "OPENAI_API_KEY", "sk-fake-openai-key",
       "CHRYSALIS_DEFAULT_PLAN", "free",
+      "CHRYSALIS_HTTP_INSTANCES", "1",
+      "CHRYSALIS_UPSTREAM_MAX_CONNECTIONS", String.valueOf(POOL),
       "CHRYSALIS_LIMIT_FREE_CONCURRENT_CALLS", String.valueOf(CAP),
-      "CHRYSALIS_SLOW_READER_TIMEOUT_MS", "1000",
+      "CHRYSALIS_SLOW_READER_TIMEOUT_MS", "3000",
       "CHRYSALIS_UPSTREAM_IDLE_TIMEOUT_MS", "60000",
       "CHRYSALIS_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "60000",
       "CHRYSALIS_UPSTREAM_MAX_RETRIES", "0"));
@@ -128,10 +135,11 @@ class ConcurrentCallsApiTest {
   }
 
   private static void eventually(java.util.function.BooleanSupplier condition) {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    // generous: filling the socket buffers of an unread stream takes seconds on a busy machine
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > until) {
-        throw new AssertionError("condition not reached in 20 s");
+        throw new AssertionError("condition not reached in 60 s");
       }
       try {
         Thread.sleep(50);
@@ -211,5 +219,82 @@ class ConcurrentCallsApiTest {
     eventually(() -> held.size() == 1);
     vertx.runOnContext(v -> finish(held.get(0)));
     assertThat(again.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * The issue's replay: one user's streams read by a client that takes nothing, on a pool of
+   * {@link #POOL} upstream connections. The user gets only its cap of them, so another user's chat
+   * is served while they are held; the slow-reader timeout then ends each held stream, bills it and
+   * gives its connection back, so afterwards the whole pool serves again.
+   */
+  @Test
+  void oneUsersSlowReadersCannotHoldTheUpstreamConnectionsOfOthers() throws Exception {
+    Users.Registered slow = Users.register(api);
+    Users.Registered other = Users.register(api);
+    held.clear();
+    int startedBefore = floodsStarted.get();
+    int closedBefore = floodClosed.get();
+    int requestsBefore = requests.get();
+    List<Socket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < CAP; i++) {
+        sockets.add(unreadStream(slow, "flood " + i));
+      }
+      eventually(() -> floodsStarted.get() - startedBefore == CAP);
+      // the slow reader's next call is refused at its cap and never reaches the pool
+      Api.Resp refused = api.raw("POST", "/v1/chat/completions").bearer(slow.token()).body(body("hold more")).send();
+      refused.expect(429);
+      assertThat(refused.error().getString("code")).isEqualTo("too_many_concurrent_calls");
+      assertThat(requests.get() - requestsBefore).isEqualTo(CAP);
+
+      // the connection left over serves another user (with no slot for them it would wait for a stall to end)
+      CompletableFuture<HttpResponse<String>> others = stream(other, "hold while flooded");
+      eventually(() -> held.size() == 1);
+      vertx.runOnContext(v -> finish(held.get(0)));
+      HttpResponse<String> answer = others.get(20, TimeUnit.SECONDS);
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(answer.body()).contains("Hello").contains("[DONE]");
+
+      // each unread stream ends at the slow-reader timeout: upstream connection closed, usage billed
+      eventually(() -> floodClosed.get() - closedBefore == CAP);
+      eventually(() -> Workspaces.count(app, "SELECT count(*) FROM usage_events WHERE user_id = '" + slow.id() + "'") == CAP);
+      assertThat(Workspaces.count(app, "SELECT count(*) FROM usage_events WHERE user_id = '" + slow.id()
+        + "' AND output_tokens > 0")).isEqualTo(CAP);
+    } finally {
+      for (Socket s : sockets) {
+        s.close();
+      }
+    }
+    // nothing leaked: the whole pool serves again, the slow user at its cap and the other user beside it
+    held.clear();
+    List<CompletableFuture<HttpResponse<String>>> again = new ArrayList<>();
+    for (int i = 0; i < CAP; i++) {
+      again.add(stream(slow, "hold after " + i));
+    }
+    again.add(stream(other, "hold after other"));
+    eventually(() -> held.size() == POOL);
+    for (HttpServerResponse res : held) {
+      vertx.runOnContext(v -> finish(res));
+    }
+    for (CompletableFuture<HttpResponse<String>> f : again) {
+      assertThat(f.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+    held.clear();
+  }
+
+  /** A streamed chat sent over a socket that is never read (its receive buffer kept small). */
+  private static Socket unreadStream(Users.Registered u, String content) throws Exception {
+    URI base = URI.create(api.baseUrl());
+    byte[] payload = body(content).encode().getBytes(StandardCharsets.UTF_8);
+    Socket s = new Socket();
+    s.setReceiveBufferSize(4096);
+    s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
+    OutputStream out = s.getOutputStream();
+    out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: " + base.getHost() + "\r\nAuthorization: Bearer " + u.token()
+      + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n")
+      .getBytes(StandardCharsets.US_ASCII));
+    out.write(payload);
+    out.flush();
+    return s;
   }
 }
