@@ -9,12 +9,14 @@ import dev.chrysalis.forge.vault.VaultService;
 import dev.chrysalis.forge.usage.UsageEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigDecimal;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,8 +25,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The chat hot path after authentication and the rate limit: check the body, route the model,
- * admission by billing in one call (the model's tier, then one message of the quota), resolve the
- * provider key with the vault (the user's, else the org's, else the service key; on the service
+ * admission by billing in one call (the model's tier, then one message of the quota; an admission
+ * that counts nothing is reused from {@link Admissions}), resolve the provider key with the vault
+ * (the service key reused from {@link ServiceKeyResolutions}) (the user's, else the org's, else the service key; on the service
  * key the call may not ask for more than the plan pays for, see {@link ServiceKeyCallCheck}), call upstream,
  * then record usage — or give the reserved message back when the call failed before producing
  * anything. Anything refused here costs no upstream call. Runs in
@@ -49,6 +52,8 @@ public final class ChatGateway {
 
   private final PlanLimits limits;
   private final ConcurrentCalls inFlight;
+  private final Admissions admissions;
+  private final ServiceKeyResolutions serviceKeys;
 
   public ChatGateway(Vertx vertx, GatewayConfig config, OutboundConfig outbound, PlanLimits limits,
                      BillingService billing, VaultService vault) {
@@ -60,6 +65,13 @@ public final class ChatGateway {
     this.router = new ModelRouter(config);
     this.keys = new ServiceEnvironmentKeys(config);
     this.proxy = new ChatProxy(vertx, config, outbound, limits.slowReaderTimeoutMs());
+    this.admissions = new Admissions(vertx);
+    this.serviceKeys = new ServiceKeyResolutions(vertx);
+  }
+
+  /** Completes once the near caches' event consumers are registered. */
+  public Future<Void> ready() {
+    return Future.all(admissions.ready(), serviceKeys.ready()).mapEmpty();
   }
 
   public ModelRouter router() {
@@ -99,6 +111,21 @@ public final class ChatGateway {
   }
 
   /**
+   * As above, for a body parsed from the client's bytes {@code raw} with no key repeated (see
+   * {@link ChatBodyCheck}): an OpenAI-compatible upstream is sent those bytes when nothing needs
+   * translating.
+   */
+  public Future<CallOutcome> chat(JsonObject body, Buffer raw, Caller caller, HttpServerResponse response) {
+    return chat(body, null, raw, caller, response, false, true, null);
+  }
+
+  /** As above, for a body the caller has already routed to {@code route} (the model it names). */
+  public Future<CallOutcome> chat(JsonObject body, ModelRoute route, Caller caller, HttpServerResponse response,
+                                  boolean heldOpen) {
+    return chat(body, route, null, caller, response, heldOpen, true, null);
+  }
+
+  /**
    * As above; with {@code heldOpen} a stream is left open for the caller to finish (see
    * {@link ChatCall#heldOpen()}): the outcome carries what was streamed, usage is already recorded.
    */
@@ -112,7 +139,7 @@ public final class ChatGateway {
    */
   public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, boolean heldOpen,
                                   boolean counted) {
-    return chat(body, caller, response, heldOpen, counted, null);
+    return chat(body, null, null, caller, response, heldOpen, counted, null);
   }
 
   /**
@@ -121,16 +148,16 @@ public final class ChatGateway {
    * answers the client, and the stream is held open for the caller to end.
    */
   public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, ChunkTap tap) {
-    return chat(body, caller, response, tap != null, true, tap);
+    return chat(body, null, null, caller, response, tap != null, true, tap);
   }
 
-  private Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, boolean heldOpen,
-                                   boolean counted, ChunkTap tap) {
+  private Future<CallOutcome> chat(JsonObject body, ModelRoute routed, Buffer raw, Caller caller,
+                                   HttpServerResponse response, boolean heldOpen, boolean counted, ChunkTap tap) {
     long start = System.nanoTime();
     ChatCall call;
     try {
       ChatRequestCheck.check(body);
-      ModelRoute route = router.route(body.getString("model"));
+      ModelRoute route = routed != null ? routed : router.route(body.getString("model"));
       ParameterRules.check(route.provider(), body);
       if (route.catalog() != null && route.catalog().embedding()) {
         throw Errors.error(400, "invalid_request", "Invalid value for 'model': '" + route.catalog().id()
@@ -141,7 +168,7 @@ public final class ChatGateway {
         && Boolean.TRUE.equals(o.getValue("include_usage"));
       call = new ChatCall(body, route, stream, includeUsage,
         "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""), System.currentTimeMillis() / 1000,
-        stream && heldOpen, stream ? tap : null);
+        stream && heldOpen, stream ? tap : null, raw);
     } catch (ServiceException e) {
       return Future.succeededFuture(new CallOutcome(e.failureCode(), Usage.NONE, code(e), false, e));
     }
@@ -149,9 +176,10 @@ public final class ChatGateway {
     // client's x-request-id rides along for correlation only (a replayed one must not merge calls)
     String billedModel = call.route().model().id();
     // one bus hop: the model gate, then (only if it passes) one message of the quota
-    Future<JsonObject> quota = billing.admitMessage(new JsonObject()
-      .put("user_id", caller.userId()).put("org_id", caller.orgId()).put("request_id", call.completionId())
-      .put("client_request_id", caller.requestId()).put("model", billedModel));
+    Future<JsonObject> quota = admissions.admit(caller.userId(), caller.orgId(), billedModel, () -> billing.admitMessage(
+      new JsonObject()
+        .put("user_id", caller.userId()).put("org_id", caller.orgId()).put("request_id", call.completionId())
+        .put("client_request_id", caller.requestId()).put("model", billedModel)));
     JsonObject keyRequest = new JsonObject()
       .put("user_id", caller.userId())
       .put("provider", call.provider())
@@ -171,7 +199,7 @@ public final class ChatGateway {
         // refused before any upstream work: the message goes back
         return release(ok).compose(v -> Future.failedFuture(tooManyCalls(cap)));
       })
-      .compose(ok -> vault.resolve(keyRequest)
+      .compose(ok -> serviceKeys.resolve(caller.userId(), caller.orgId(), call.provider(), () -> vault.resolve(keyRequest))
         .map(resolved -> {
           Credentials c = Credentials.from(resolved);
           if (!c.byok()) {
@@ -230,15 +258,15 @@ public final class ChatGateway {
       .put("is_byok", credentials.byok())
       .put("provider_key_id", credentials.providerKeyId())
       .put("reservation_id", reservation.getString("reservation_id"));
-    record(event, call.stream());
-    return Future.succeededFuture(outcome);
+    Future<JsonObject> recorded = record(event, call.stream());
+    return Future.succeededFuture(outcome.withCost(recorded.map(r -> new BigDecimal(String.valueOf(r.getValue("cost_usd"))))));
   }
 
   /**
    * Records one upstream call's usage with billing (the ledger row, its cost, Autumn tracking) and,
    * once recorded, publishes it on {@value UsageEvent#ADDRESS}; {@link #close} waits for it.
    */
-  void record(JsonObject event, boolean stream) {
+  Future<JsonObject> record(JsonObject event, boolean stream) {
     Future<JsonObject> recorded = billing.recordUsage(event);
     settling.add(recorded);
     recorded.onComplete(ar -> {
@@ -253,6 +281,7 @@ public final class ChatGateway {
         UsageEvent.publish(vertx, published);
       }
     });
+    return recorded;
   }
 
   BillingService billing() {
@@ -337,7 +366,7 @@ public final class ChatGateway {
       : Future.join(List.copyOf(settling)).<Void>mapEmpty()
         .timeout(SETTLE_WAIT_MS, TimeUnit.MILLISECONDS)
         .recover(t -> Future.succeededFuture());
-    return settled.eventually(proxy::close);
+    return settled.eventually(proxy::close).eventually(admissions::close).eventually(serviceKeys::close);
   }
 
   public ChatProxy proxy() {

@@ -1,6 +1,7 @@
 package dev.chrysalis.forge.http;
 
 import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.gateway.ChatBodyCheck;
 import dev.chrysalis.forge.gateway.ChatGateway;
 import dev.chrysalis.forge.gateway.EmbeddingGateway;
 import dev.chrysalis.forge.gateway.ModelList;
@@ -25,7 +26,7 @@ final class GatewayRoutes {
   }
 
   void mount(Routes routes) {
-    routes.authed("createChatCompletion", ctx -> {
+    routes.authed("createChatCompletion", ChatBodyCheck::parse, ctx -> {
       JsonObject body = Routes.body(ctx);
       String org;
       try {
@@ -35,7 +36,7 @@ final class GatewayRoutes {
         return;
       }
       ChatGateway.Caller caller = caller(ctx, org);
-      gateway.chat(body, caller, ctx.response()).onSuccess(outcome -> answerFailure(ctx, outcome.unanswered()));
+      gateway.chat(body, ctx.body().buffer(), caller, ctx.response()).onSuccess(outcome -> answerFailure(ctx, outcome.unanswered()));
     });
 
     routes.authed("sendThreadMessage", ctx -> {

@@ -59,7 +59,7 @@ public final class FakeProviders implements AutoCloseable {
   private static final Pattern MISTRAL_ID = Pattern.compile("[a-zA-Z0-9]{9}");
 
   /** One request as the fake saw it. */
-  public record Seen(String path, String query, MultiMap headers, JsonObject body) {
+  public record Seen(String path, String query, MultiMap headers, JsonObject body, String raw) {
   }
 
   private final Vertx vertx = Vertx.vertx();
@@ -106,7 +106,8 @@ public final class FakeProviders implements AutoCloseable {
   private void handle(HttpServerRequest req) {
     req.body().onSuccess(buf -> {
       JsonObject body = buf.length() == 0 ? new JsonObject() : buf.toJsonObject();
-      seen.add(new Seen(req.path(), req.query(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()), body));
+      seen.add(new Seen(req.path(), req.query(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()), body,
+        buf.toString()));
       String path = req.path();
       HttpServerResponse res = req.response();
       leakyHeaders(path, res);

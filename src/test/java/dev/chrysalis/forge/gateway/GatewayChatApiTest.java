@@ -57,6 +57,32 @@ class GatewayChatApiTest {
   }
 
   @Test
+  void openaiGetsTheClientsOwnBytesWhenNothingNeedsTranslating() {
+    // spacing, key order and number spelling survive only if the bytes are not re-encoded
+    String body = "{ \"temperature\" : 1.50, \"model\":\"gpt-4o\",\n \"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}";
+    f.api.call("createChatCompletion").bearer(f.user.token()).body(body).send().expect(200);
+    assertThat(f.fake.last().raw()).isEqualTo(body);
+
+    String stream = "{\"stream\":true, \"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}";
+    f.api.raw("POST", "/v1/chat/completions").bearer(f.user.token()).body(stream).send().expect(200);
+    assertThat(f.fake.last().raw()).isEqualTo("{\"stream_options\":{\"include_usage\":true}," + stream.substring(1));
+
+    // a model renamed for the upstream means a re-encoded body
+    f.chat(GatewayFixture.hello("openai/gpt-4o")).expect(200);
+    assertThat(f.fake.last().raw()).contains("\"model\":\"gpt-4o\"").doesNotContain("openai/");
+  }
+
+  @Test
+  void aRepeatedKeyIsRefusedBeforeTheUpstream() {
+    int before = f.fake.seen.size();
+    Api.Resp r = f.api.call("createChatCompletion").bearer(f.user.token())
+      .body("{\"model\":\"gpt-4o-mini\",\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+      .send().expect(400);
+    assertThat(r.error().getString("code")).isEqualTo("invalid_json");
+    assertThat(f.fake.seen.size()).isEqualTo(before);
+  }
+
+  @Test
   void anOrgTheCallerIsNotInIsRefusedBeforeTheUpstream() {
     int before = f.fake.seen.size();
     Api.Resp r = f.chat(GatewayFixture.hello("gpt-4o").put("org_id", "org_notmine")).expect(404);
