@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The chat hot path after authentication and the rate limit: check the body, route the model,
- * admission by billing in one call (the model's tier, then one message of the quota), resolve the
- * provider key with the vault (the user's, else the org's, else the service key; on the service
+ * admission by billing in one call (the model's tier, then one message of the quota; an admission
+ * that counts nothing is reused from {@link Admissions}), resolve the provider key with the vault
+ * (the service key reused from {@link ServiceKeyResolutions}) (the user's, else the org's, else the service key; on the service
  * key the call may not ask for more than the plan pays for, see {@link ServiceKeyCallCheck}), call upstream,
  * then record usage — or give the reserved message back when the call failed before producing
  * anything. Anything refused here costs no upstream call. Runs in
@@ -51,6 +52,8 @@ public final class ChatGateway {
 
   private final PlanLimits limits;
   private final ConcurrentCalls inFlight;
+  private final Admissions admissions;
+  private final ServiceKeyResolutions serviceKeys;
 
   public ChatGateway(Vertx vertx, GatewayConfig config, OutboundConfig outbound, PlanLimits limits,
                      BillingService billing, VaultService vault) {
@@ -62,6 +65,13 @@ public final class ChatGateway {
     this.router = new ModelRouter(config);
     this.keys = new ServiceEnvironmentKeys(config);
     this.proxy = new ChatProxy(vertx, config, outbound, limits.slowReaderTimeoutMs());
+    this.admissions = new Admissions(vertx);
+    this.serviceKeys = new ServiceKeyResolutions(vertx);
+  }
+
+  /** Completes once the near caches' event consumers are registered. */
+  public Future<Void> ready() {
+    return Future.all(admissions.ready(), serviceKeys.ready()).mapEmpty();
   }
 
   public ModelRouter router() {
@@ -166,9 +176,10 @@ public final class ChatGateway {
     // client's x-request-id rides along for correlation only (a replayed one must not merge calls)
     String billedModel = call.route().model().id();
     // one bus hop: the model gate, then (only if it passes) one message of the quota
-    Future<JsonObject> quota = billing.admitMessage(new JsonObject()
-      .put("user_id", caller.userId()).put("org_id", caller.orgId()).put("request_id", call.completionId())
-      .put("client_request_id", caller.requestId()).put("model", billedModel));
+    Future<JsonObject> quota = admissions.admit(caller.userId(), caller.orgId(), billedModel, () -> billing.admitMessage(
+      new JsonObject()
+        .put("user_id", caller.userId()).put("org_id", caller.orgId()).put("request_id", call.completionId())
+        .put("client_request_id", caller.requestId()).put("model", billedModel)));
     JsonObject keyRequest = new JsonObject()
       .put("user_id", caller.userId())
       .put("provider", call.provider())
@@ -188,7 +199,7 @@ public final class ChatGateway {
         // refused before any upstream work: the message goes back
         return release(ok).compose(v -> Future.failedFuture(tooManyCalls(cap)));
       })
-      .compose(ok -> vault.resolve(keyRequest)
+      .compose(ok -> serviceKeys.resolve(caller.userId(), caller.orgId(), call.provider(), () -> vault.resolve(keyRequest))
         .map(resolved -> {
           Credentials c = Credentials.from(resolved);
           if (!c.byok()) {
@@ -212,6 +223,25 @@ public final class ChatGateway {
         }
       })
       .onSuccess(outcome -> log(call, caller, outcome, start));
+  }
+
+  /**
+   * Takes one of the user's concurrent-call slots for a call other than chat (an embeddings call)
+   * under the cap of {@code planId}; the future holds what gives it back, and fails with 429
+   * {@code too_many_concurrent_calls} when the user already holds the cap.
+   */
+  Future<Runnable> takeSlot(Caller caller, String planId) {
+    int cap = limits.cap(planId, PlanLimits.Kind.CONCURRENT_CALLS);
+    if (!inFlight.tryAcquire(caller.userId(), cap)) {
+      return Future.failedFuture(tooManyCalls(cap));
+    }
+    boolean[] given = {false};
+    return Future.succeededFuture(() -> {
+      if (!given[0]) {
+        given[0] = true;
+        inFlight.release(caller.userId());
+      }
+    });
   }
 
   private static ServiceException tooManyCalls(int cap) {
@@ -355,7 +385,7 @@ public final class ChatGateway {
       : Future.join(List.copyOf(settling)).<Void>mapEmpty()
         .timeout(SETTLE_WAIT_MS, TimeUnit.MILLISECONDS)
         .recover(t -> Future.succeededFuture());
-    return settled.eventually(proxy::close);
+    return settled.eventually(proxy::close).eventually(admissions::close).eventually(serviceKeys::close);
   }
 
   public ChatProxy proxy() {
