@@ -148,8 +148,22 @@ public final class ChatBodyCheck {
     if (!(type instanceof String t) || !RESPONSE_FORMATS.contains(t)) {
       throw bad("response_format.type", "must be one of text, json_object, json_schema");
     }
-    if (format.containsKey("json_schema") && !(format.getValue("json_schema") instanceof JsonObject)) {
-      throw bad("response_format.json_schema", "must be an object");
+    if (t.equals("json_schema")) {
+      if (!(format.getValue("json_schema") instanceof JsonObject js)) {
+        throw bad("response_format.json_schema", "must be an object with the schema's name");
+      }
+      if (!(js.getValue("name") instanceof String name) || name.isEmpty() || codePoints(name) > 64) {
+        throw bad("response_format.json_schema.name", "must be a string of 1 to 64 characters");
+      }
+      if (js.containsKey("description") && !(js.getValue("description") instanceof String)) {
+        throw bad("response_format.json_schema.description", "must be a string");
+      }
+      if (js.containsKey("schema") && !(js.getValue("schema") instanceof JsonObject)) {
+        throw bad("response_format.json_schema.schema", "must be a JSON Schema object");
+      }
+      if (js.getValue("strict") != null && !(js.getValue("strict") instanceof Boolean)) {
+        throw bad("response_format.json_schema.strict", "must be a boolean or null");
+      }
     }
   }
 

@@ -225,6 +225,25 @@ public final class ChatGateway {
       .onSuccess(outcome -> log(call, caller, outcome, start));
   }
 
+  /**
+   * Takes one of the user's concurrent-call slots for a call other than chat (an embeddings call)
+   * under the cap of {@code planId}; the future holds what gives it back, and fails with 429
+   * {@code too_many_concurrent_calls} when the user already holds the cap.
+   */
+  Future<Runnable> takeSlot(Caller caller, String planId) {
+    int cap = limits.cap(planId, PlanLimits.Kind.CONCURRENT_CALLS);
+    if (!inFlight.tryAcquire(caller.userId(), cap)) {
+      return Future.failedFuture(tooManyCalls(cap));
+    }
+    boolean[] given = {false};
+    return Future.succeededFuture(() -> {
+      if (!given[0]) {
+        given[0] = true;
+        inFlight.release(caller.userId());
+      }
+    });
+  }
+
   private static ServiceException tooManyCalls(int cap) {
     ServiceException e = Errors.error(429, PlanLimits.Kind.CONCURRENT_CALLS.code(),
       "You already have " + cap + " calls in progress, the most your plan allows at once. Retry when one has finished.",

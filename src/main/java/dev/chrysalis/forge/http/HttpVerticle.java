@@ -80,7 +80,7 @@ public class HttpVerticle extends VerticleBase {
     metrics.counterOf(Metrics.HTTP_CONNECTIONS_REFUSED, budget.refusedConnections);
 
     return vertx.fileSystem().readFile(CONTRACT_PATH).compose(contractText ->
-      Future.all(OpenAPIContract.from(vertx, CONTRACT_PATH), console).compose(loaded -> {
+      Future.all(RouterContract.fromText(vertx, contractText.toString()), console).compose(loaded -> {
         OpenAPIContract parsed = loaded.resultAt(0);
         CachedValidatorContract contract = new CachedValidatorContract(parsed);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());

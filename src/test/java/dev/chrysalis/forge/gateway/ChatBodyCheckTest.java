@@ -104,6 +104,10 @@ class ChatBodyCheckTest {
       with("\"stop\":[\"a\",\"b\",\"c\",\"d\"]"),
       with("\"stream_options\":{},\"stream\":true"),
       with("\"response_format\":{\"type\":\"json_object\"}"),
+      with("\"response_format\":{\"type\":\"text\"}"),
+      with("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"strict\":null,"
+        + "\"description\":\"d\"}}"),
+      with("\"tool_choice\":\"none\""),
       with("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":{}}}"),
       with("\"user\":\"u-1\",\"org_id\":\"org_abc\""),
       with("\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"object\"}}}],"
@@ -158,6 +162,13 @@ class ChatBodyCheckTest {
       with("\"tools\":[{\"type\":\"function\"}]"),
       with("\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"" + "f".repeat(65) + "\"}}]"),
       with("\"tool_choice\":3"),
+      with("\"tool_choice\":\"sometimes\""),
+      with("\"tool_choice\":{\"function\":{\"name\":\"f\"}}"),
+      with("\"tool_choice\":{\"type\":\"function\"}"),
+      with("\"response_format\":{\"type\":\"json_schema\"}"),
+      with("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"schema\":{}}}"),
+      with("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":[]}}"),
+      with("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"strict\":\"yes\"}}"),
       with("\"parallel_tool_calls\":\"no\""));
     for (String body : valid) {
       assertThat(schema.validate(new JsonObject(body)).getValid()).as("contract accepts " + body).isTrue();

@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Steady chat load from four users (two on the free plan, limited per minute, per day and in
  * messages; two on the team plan, unlimited), and alongside two clients calling a public
  * operation that is limited per client address, while PostgreSQL or Redis is killed and started
- * again. Every answer is 2xx or 503 with Retry-After in our shape (never another 5xx, never an
+ * again, or Redis is paused (SIGSTOP) and resumed. Every answer is 2xx or 503 with Retry-After in our shape (never another 5xx, never an
  * answer outside the contract); chat is answered again after recovery; and the ledger then holds
  * exactly one usage row per chat answered 2xx, with matching message counters.
  *
@@ -148,6 +148,41 @@ class ChatUnderTroubleApiTest {
         assertThat(stats(app).getLong("redis_fallbacks")).as("the outage was noticed").isPositive();
         long ok = ChatLoad.assertLedgerMatches(url, calls, PHASE);
         report("redis restart", calls, ok, downAt, upAt);
+      }
+    }
+  }
+
+  /** Redis frozen (SIGSTOP): connections stay open and nothing answers, unlike a refused port. */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void redisPausedUnderChatLoad() throws Exception {
+    try (FakeProviders fake = new FakeProviders(); RedisProcess redis = RedisProcess.start()) {
+      String url = TestDatabase.freshDatabaseUrl();
+      try (TestApp app = TestApp.start(env(fake, url, redis))) {
+        ChatLoad load = new ChatLoad(List.of(app.api()), users(app), publicClients(app));
+        load.awaitSuccessesAfter(System.nanoTime(), 8, PHASE);
+
+        long downAt = System.nanoTime();
+        redis.pause();
+        try {
+          awaitRedisState(app, s -> !"up".equals(s));
+          load.awaitChats(System.nanoTime(), 8, PHASE, 200, "answered (2xx) while Redis is paused");
+        } finally {
+          redis.resume();
+        }
+        long upAt = System.nanoTime();
+        awaitRedisState(app, "up"::equals);
+        long backAt = System.nanoTime();
+        load.awaitSuccessesAfter(backAt, 8, PHASE);
+        List<ChatLoad.Call> calls = load.stop();
+
+        ChatLoad.assertOnly2xxOr503(calls);
+        assertThat(calls).noneMatch(c -> c.status() == -1);
+        assertThat(calls).filteredOn(publicCall(downAt, 2)).filteredOn(c -> c.atNanos() < upAt)
+          .as("public operation answered while Redis is paused").isNotEmpty();
+        assertThat(stats(app).getLong("redis_fallbacks")).as("the pause was noticed").isPositive();
+        long ok = ChatLoad.assertLedgerMatches(url, calls, PHASE);
+        report("redis paused", calls, ok, downAt, upAt);
       }
     }
   }

@@ -31,9 +31,11 @@ class OpenAiSchemaApiTest {
   /** One chat model per provider the gateway translates or passes through. */
   private static final List<String> CHAT = List.of("gpt-4o", "claude-haiku-4-5", "gemini-2.5-flash", "command-r",
     "mistral-small-latest", "ollama/llama3.2");
-  /** The same providers answering with a tool call. */
+  /** The same providers answering with a tool call, and answers cut at the output limit or refused. */
   private static final List<String> TOOLS = List.of("gpt-4o-tools", "claude-haiku-4-5-tools", "gemini-2.5-flash-tools",
     "command-r-tools");
+  private static final List<String> ENDINGS = List.of("gpt-4o-truncated", "claude-haiku-4-5-truncated",
+    "gpt-4o-refuses");
   private static final List<String> EMBEDDING = List.of("text-embedding-3-small", "mistral-embed", "embed-v4.0",
     "gemini-embedding-001", "ollama/nomic-embed-text");
 
@@ -81,6 +83,7 @@ class OpenAiSchemaApiTest {
   private static List<String> chatModels() {
     List<String> all = new ArrayList<>(CHAT);
     all.addAll(TOOLS);
+    all.addAll(ENDINGS);
     return all;
   }
 
@@ -208,6 +211,13 @@ class OpenAiSchemaApiTest {
       }
       JsonObject created = post("/v1/responses", body).expect(200).json();
       check("response of " + model, "Response", created);
+      if (model.contains("truncated")) {
+        assertThat(created.getString("status")).as(model).isEqualTo("incomplete");
+      }
+      if (model.contains("refuses")) {
+        assertThat(created.getJsonArray("output").getJsonObject(0).getJsonArray("content").getJsonObject(0)
+          .getString("type")).isEqualTo("refusal");
+      }
       String id = created.getString("id");
       check("retrieved response of " + model, "Response", get("/v1/responses/" + id).expect(200).json());
       check("input items of " + model, "ResponseItemList", get("/v1/responses/" + id + "/input_items").expect(200).json());
@@ -237,6 +247,7 @@ class OpenAiSchemaApiTest {
     List<String> models = new ArrayList<>(chatModels());
     models.add("gpt-4o-midstream");
     models.add("claude-midstream");
+    Set<String> seen = new TreeSet<>();
     for (String model : models) {
       JsonObject body = new JsonObject().put("model", model).put("input", "Say hello.").put("stream", true);
       if (model.contains("tools")) {
@@ -244,8 +255,10 @@ class OpenAiSchemaApiTest {
       }
       List<JsonObject> events = new Sse(post("/v1/responses", body).expect(200).text()).chunks();
       assertThat(events).as(model).isNotEmpty();
+      partsAgreeWithTheirItem(model, events);
       for (JsonObject e : events) {
         String type = e.getString("type");
+        seen.add(type);
         String schema = openai.eventSchema(type);
         if (schema == null) {
           violations.add(model + ": event type " + type + " is not one of OpenAI's response stream events");
@@ -258,6 +271,11 @@ class OpenAiSchemaApiTest {
         }
       }
     }
+    assertThat(seen).contains("response.created", "response.in_progress", "response.output_item.added",
+      "response.content_part.added", "response.output_text.delta", "response.output_text.done",
+      "response.content_part.done", "response.output_item.done", "response.function_call_arguments.delta",
+      "response.function_call_arguments.done", "response.refusal.delta", "response.refusal.done",
+      "response.completed", "response.incomplete", "response.failed", "error");
     assertNoViolations();
   }
 
@@ -284,6 +302,20 @@ class OpenAiSchemaApiTest {
       item.put("embedding", floats);
     }
     return copy;
+  }
+
+  /** Each content part a stream finishes is the part at that index of the item it finishes. */
+  private static void partsAgreeWithTheirItem(String model, List<JsonObject> events) {
+    for (JsonObject done : events) {
+      if (!"response.content_part.done".equals(done.getString("type"))) {
+        continue;
+      }
+      JsonObject item = events.stream().filter(e -> "response.output_item.done".equals(e.getString("type"))
+        && e.getJsonObject("item").getString("id").equals(done.getString("item_id"))).findFirst().orElseThrow()
+        .getJsonObject("item");
+      assertThat(item.getJsonArray("content").getJsonObject(done.getInteger("content_index")))
+        .as(model).isEqualTo(done.getJsonObject("part"));
+    }
   }
 
   @Test

@@ -51,6 +51,8 @@ class ConcurrentCallsApiTest {
   private static Api api;
   /** Streams the fake holds open until the test lets them finish. */
   private static final List<HttpServerResponse> held = new CopyOnWriteArrayList<>();
+  /** Embeddings calls the fake holds until the test answers them. */
+  private static final List<HttpServerResponse> heldEmbeddings = new CopyOnWriteArrayList<>();
   private static final AtomicInteger requests = new AtomicInteger();
   private static final AtomicInteger floodClosed = new AtomicInteger();
   private static final AtomicInteger floodBytes = new AtomicInteger();
@@ -61,6 +63,10 @@ class ConcurrentCallsApiTest {
     vertx = Vertx.vertx();
     upstream = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
       requests.incrementAndGet();
+      if (req.path().endsWith("/embeddings")) {
+        heldEmbeddings.add(req.response());
+        return;
+      }
       JsonObject chat = body.toJsonObject();
       String content = chat.getJsonArray("messages").getJsonObject(chat.getJsonArray("messages").size() - 1)
         .getString("content");
@@ -296,5 +302,61 @@ class ConcurrentCallsApiTest {
     out.write(payload);
     out.flush();
     return s;
+  }
+
+  @Test
+  void embeddingsCallsTakeSlotsOfTheSameCap() throws Exception {
+    Users.Registered u = Users.register(api);
+    heldEmbeddings.clear();
+    int before = requests.get();
+    List<CompletableFuture<HttpResponse<String>>> open = new ArrayList<>();
+    for (int i = 0; i < CAP; i++) {
+      open.add(embed(u, "text " + i));
+    }
+    eventually(() -> heldEmbeddings.size() == CAP);
+
+    Api.Resp refused = api.raw("POST", "/v1/embeddings").bearer(u.token()).body(embeddingBody("one more")).send();
+    refused.expect(429);
+    assertThat(refused.error().getString("code")).isEqualTo("too_many_concurrent_calls");
+    assertThat(refused.header("retry-after")).isEqualTo("1");
+    // chat and embeddings share the user's slots
+    api.raw("POST", "/v1/chat/completions").bearer(u.token()).body(body("hold chat")).send().expect(429);
+    assertThat(requests.get() - before).isEqualTo(CAP);
+
+    for (HttpServerResponse res : heldEmbeddings) {
+      vertx.runOnContext(v -> answerEmbedding(res));
+    }
+    for (CompletableFuture<HttpResponse<String>> f : open) {
+      HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+    // the slots came back
+    heldEmbeddings.clear();
+    CompletableFuture<HttpResponse<String>> again = embed(u, "again");
+    eventually(() -> heldEmbeddings.size() == 1);
+    vertx.runOnContext(v -> answerEmbedding(heldEmbeddings.get(0)));
+    assertThat(again.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    heldEmbeddings.clear();
+  }
+
+  private static JsonObject embeddingBody(String text) {
+    return new JsonObject().put("model", "text-embedding-3-small").put("input", text);
+  }
+
+  private static CompletableFuture<HttpResponse<String>> embed(Users.Registered u, String text) {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/v1/embeddings"))
+      .header("authorization", "Bearer " + u.token()).header("content-type", "application/json")
+      .timeout(Duration.ofSeconds(60))
+      .POST(HttpRequest.BodyPublishers.ofString(embeddingBody(text).encode())).build();
+    return HttpClient.newHttpClient().sendAsync(req, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** OpenAI's embeddings answer. */
+  private static void answerEmbedding(HttpServerResponse res) {
+    res.putHeader("content-type", "application/json").end(new JsonObject().put("object", "list")
+      .put("data", new JsonArray().add(new JsonObject().put("object", "embedding").put("index", 0)
+        .put("embedding", new JsonArray().add(0.1).add(-0.2).add(0.3))))
+      .put("model", "text-embedding-3-small")
+      .put("usage", new JsonObject().put("prompt_tokens", 2).put("total_tokens", 2)).encode());
   }
 }
