@@ -465,7 +465,8 @@ final class AuthServiceImpl implements AuthService {
         keys.touch(row.id()).onFailure(t -> e.lastTouchMs = 0);
       }
       return Future.succeededFuture(new JsonObject().put("user_id", row.userId()).put("email", row.email())
-        .put("via", "api_key").put("key_id", row.id()).put("scopes", new JsonArray(new ArrayList<>(row.scopes()))));
+        .put("via", "api_key").put("key_id", row.id()).put("scopes", new JsonArray(new ArrayList<>(row.scopes())))
+        .put("expires_at", row.expiresAt() == null ? null : row.expiresAt().toInstant().toString()));
     }).recover(Errors::internal);
   }
 

@@ -38,6 +38,7 @@ public final class SessionStates {
   private final LinkedHashMap<String, State> byUser;
   private final Function<String, Future<JsonObject>> loader;
   private final MessageConsumer<JsonObject> consumer;
+  private Listener listener;
 
   /**
    * @param loader reads {user_id, session_version, status} of a user, or fails with a 404
@@ -51,7 +52,25 @@ public final class SessionStates {
         return size() > maxEntries;
       }
     };
-    this.consumer = vertx.eventBus().consumer(REVOKED_ADDRESS, msg -> apply(msg.body()));
+    this.consumer = vertx.eventBus().consumer(REVOKED_ADDRESS, msg -> {
+      State state = apply(msg.body());
+      String userId = msg.body().getString("user_id");
+      if (listener != null && userId != null) {
+        listener.changed(userId, state.active(), state.version());
+      }
+    });
+  }
+
+  /** Told each published change as this cache holds it after merging (so never an older one). */
+  @FunctionalInterface
+  public interface Listener {
+    void changed(String userId, boolean active, long sessionVersion);
+  }
+
+  /** Sets the one listener of published changes (the gateway ends the calls a change no longer allows). */
+  public SessionStates onChange(Listener listener) {
+    this.listener = listener;
+    return this;
   }
 
   public Future<Void> ready() {

@@ -17,6 +17,13 @@ public interface BillingService {
 
   String ADDRESS = "forge.billing";
 
+  /**
+   * Published (cluster-wide) with {@code "user:<id>"} or {@code "org:<id>"} after an operator
+   * assigns a plan: every cache of that subject's plan (billing's own, the rate limiter's tiers,
+   * the HTTP verticles' admissions) drops it.
+   */
+  String PLAN_CHANGED_ADDRESS = "forge.billing.plan-changed";
+
   /** This node's BillingService when it runs one, else any node's (see {@code cluster/LocalServices}). */
   static BillingService createProxy(Vertx vertx) {
     return createProxyWaiting(vertx, 15_000);
@@ -46,7 +53,9 @@ public interface BillingService {
   /**
    * What a chat call asks before going upstream, in one hop: {@link #checkModel} for {model}, then,
    * only if the plan allows the model, {@link #reserveMessage} → the reservation plus {model, tier}.
-   * A refused model takes no message.
+   * A refused model takes no message. {@code cacheable:true} when the admission took nothing and
+   * asked nothing remote (an unlimited plan in local ledger mode): the same request is admitted the
+   * same way until {@link #PLAN_CHANGED_ADDRESS} names the subject.
    */
   Future<JsonObject> admitMessage(JsonObject request);
 

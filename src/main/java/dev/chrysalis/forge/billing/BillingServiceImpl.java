@@ -27,7 +27,7 @@ final class BillingServiceImpl implements BillingService {
 
   static final String QUOTA_MESSAGE = "Usage limit reached. Please upgrade your plan.";
   /** Published (cluster-wide) with "type:id" after an operator assigns a plan: every node drops its cached answer. */
-  static final String PLAN_CHANGED_ADDRESS = "forge.billing.plan-changed";
+  static final String PLAN_CHANGED_ADDRESS = BillingService.PLAN_CHANGED_ADDRESS;
   private static final long LOCAL_PLAN_CACHE_MS = 30_000;
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Set<String> ORG_BILLING_ROLES = Set.of("owner", "admin");
@@ -267,8 +267,10 @@ final class BillingServiceImpl implements BillingService {
       }
       if (r.plan().unlimited()) {
         // nothing to enforce, so nothing to lock: the ledger counts the message when its usage is recorded
+        // without Autumn nothing else is asked, so callers may admit the same request alike until the plan changes
         return Future.succeededFuture(new JsonObject().putNull("reservation_id").putNull("remaining")
-          .putNull("daily_limit").put("plan_id", r.plan().id()).put("resets_at", resetsAt(today)));
+          .putNull("daily_limit").put("plan_id", r.plan().id()).put("resets_at", resetsAt(today))
+          .put("cacheable", accounts == null));
       }
       int limit = r.plan().dailyLimit();
       return store.reserve(s, today, limit, Ids.next("rsv"), requestId, clientRequestId, userId).compose(res -> res == null

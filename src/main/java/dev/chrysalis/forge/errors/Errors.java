@@ -19,6 +19,23 @@ public final class Errors {
   private Errors() {
   }
 
+  /** The error {@code type} of a status: one table for answers and for a stream's final error event. */
+  public static String typeFor(int status) {
+    return switch (status) {
+      case 400, 405, 415, 422 -> "invalid_request_error";
+      case 401 -> "authentication_error";
+      case 402 -> "payment_required";
+      case 403 -> "permission_denied";
+      case 404 -> "not_found";
+      case 409 -> "conflict";
+      case 413 -> "request_too_large";
+      case 429 -> "rate_limit_exceeded";
+      case 501 -> "not_implemented";
+      case 502, 504 -> "upstream_error";
+      default -> status >= 500 ? "server_error" : "invalid_request_error";
+    };
+  }
+
   public static ServiceException error(int status, String code, String message, String param) {
     JsonObject info = new JsonObject().put("code", code);
     if (param != null) {

@@ -9,12 +9,14 @@ import dev.chrysalis.forge.vault.VaultService;
 import dev.chrysalis.forge.usage.UsageEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigDecimal;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,8 +25,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The chat hot path after authentication and the rate limit: check the body, route the model,
- * admission by billing in one call (the model's tier, then one message of the quota), resolve the
- * provider key with the vault (the user's, else the org's, else the service key; on the service
+ * admission by billing in one call (the model's tier, then one message of the quota; an admission
+ * that counts nothing is reused from {@link Admissions}), resolve the provider key with the vault
+ * (the service key reused from {@link ServiceKeyResolutions}) (the user's, else the org's, else the service key; on the service
  * key the call may not ask for more than the plan pays for, see {@link ServiceKeyCallCheck}), call upstream,
  * then record usage — or give the reserved message back when the call failed before producing
  * anything. Anything refused here costs no upstream call. Runs in
@@ -49,6 +52,8 @@ public final class ChatGateway {
 
   private final PlanLimits limits;
   private final ConcurrentCalls inFlight;
+  private final Admissions admissions;
+  private final ServiceKeyResolutions serviceKeys;
 
   public ChatGateway(Vertx vertx, GatewayConfig config, OutboundConfig outbound, PlanLimits limits,
                      BillingService billing, VaultService vault) {
@@ -60,6 +65,13 @@ public final class ChatGateway {
     this.router = new ModelRouter(config);
     this.keys = new ServiceEnvironmentKeys(config);
     this.proxy = new ChatProxy(vertx, config, outbound, limits.slowReaderTimeoutMs());
+    this.admissions = new Admissions(vertx);
+    this.serviceKeys = new ServiceKeyResolutions(vertx);
+  }
+
+  /** Completes once the near caches' event consumers are registered. */
+  public Future<Void> ready() {
+    return Future.all(admissions.ready(), serviceKeys.ready()).mapEmpty();
   }
 
   public ModelRouter router() {
@@ -70,15 +82,23 @@ public final class ChatGateway {
     return keys;
   }
 
-  /** Who is calling, as the HTTP layer knows it; {@code sessionId} when the call belongs to a thread session. */
-  public record Caller(String userId, String orgId, String requestId, String sessionId) {
+  /**
+   * Who is calling, as the HTTP layer knows it; {@code sessionId} when the call belongs to a thread
+   * session; {@code sessionVersion} the session token's version ({@code sv}), null for an API key.
+   */
+  public record Caller(String userId, String orgId, String requestId, String sessionId, Long sessionVersion) {
 
     public Caller(String userId, String orgId, String requestId) {
-      this(userId, orgId, requestId, null);
+      this(userId, orgId, requestId, null, null);
     }
 
     public Caller inSession(String id) {
-      return new Caller(userId, orgId, requestId, id);
+      return new Caller(userId, orgId, requestId, id, sessionVersion);
+    }
+
+    /** Whether an account state published after a revocation ends this caller's calls. */
+    boolean endedBy(boolean accountActive, long accountSessionVersion) {
+      return !accountActive || sessionVersion != null && sessionVersion < accountSessionVersion;
     }
   }
 
@@ -88,6 +108,21 @@ public final class ChatGateway {
    */
   public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response) {
     return chat(body, caller, response, false);
+  }
+
+  /**
+   * As above, for a body parsed from the client's bytes {@code raw} with no key repeated (see
+   * {@link ChatBodyCheck}): an OpenAI-compatible upstream is sent those bytes when nothing needs
+   * translating.
+   */
+  public Future<CallOutcome> chat(JsonObject body, Buffer raw, Caller caller, HttpServerResponse response) {
+    return chat(body, null, raw, caller, response, false, true, null);
+  }
+
+  /** As above, for a body the caller has already routed to {@code route} (the model it names). */
+  public Future<CallOutcome> chat(JsonObject body, ModelRoute route, Caller caller, HttpServerResponse response,
+                                  boolean heldOpen) {
+    return chat(body, route, null, caller, response, heldOpen, true, null);
   }
 
   /**
@@ -104,7 +139,7 @@ public final class ChatGateway {
    */
   public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, boolean heldOpen,
                                   boolean counted) {
-    return chat(body, caller, response, heldOpen, counted, null);
+    return chat(body, null, null, caller, response, heldOpen, counted, null);
   }
 
   /**
@@ -113,16 +148,16 @@ public final class ChatGateway {
    * answers the client, and the stream is held open for the caller to end.
    */
   public Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, ChunkTap tap) {
-    return chat(body, caller, response, tap != null, true, tap);
+    return chat(body, null, null, caller, response, tap != null, true, tap);
   }
 
-  private Future<CallOutcome> chat(JsonObject body, Caller caller, HttpServerResponse response, boolean heldOpen,
-                                   boolean counted, ChunkTap tap) {
+  private Future<CallOutcome> chat(JsonObject body, ModelRoute routed, Buffer raw, Caller caller,
+                                   HttpServerResponse response, boolean heldOpen, boolean counted, ChunkTap tap) {
     long start = System.nanoTime();
     ChatCall call;
     try {
       ChatRequestCheck.check(body);
-      ModelRoute route = router.route(body.getString("model"));
+      ModelRoute route = routed != null ? routed : router.route(body.getString("model"));
       ParameterRules.check(route.provider(), body);
       if (route.catalog() != null && route.catalog().embedding()) {
         throw Errors.error(400, "invalid_request", "Invalid value for 'model': '" + route.catalog().id()
@@ -133,7 +168,7 @@ public final class ChatGateway {
         && Boolean.TRUE.equals(o.getValue("include_usage"));
       call = new ChatCall(body, route, stream, includeUsage,
         "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""), System.currentTimeMillis() / 1000,
-        stream && heldOpen, stream ? tap : null);
+        stream && heldOpen, stream ? tap : null, raw);
     } catch (ServiceException e) {
       return Future.succeededFuture(new CallOutcome(e.failureCode(), Usage.NONE, code(e), false, e));
     }
@@ -141,9 +176,10 @@ public final class ChatGateway {
     // client's x-request-id rides along for correlation only (a replayed one must not merge calls)
     String billedModel = call.route().model().id();
     // one bus hop: the model gate, then (only if it passes) one message of the quota
-    Future<JsonObject> quota = billing.admitMessage(new JsonObject()
-      .put("user_id", caller.userId()).put("org_id", caller.orgId()).put("request_id", call.completionId())
-      .put("client_request_id", caller.requestId()).put("model", billedModel));
+    Future<JsonObject> quota = admissions.admit(caller.userId(), caller.orgId(), billedModel, () -> billing.admitMessage(
+      new JsonObject()
+        .put("user_id", caller.userId()).put("org_id", caller.orgId()).put("request_id", call.completionId())
+        .put("client_request_id", caller.requestId()).put("model", billedModel)));
     JsonObject keyRequest = new JsonObject()
       .put("user_id", caller.userId())
       .put("provider", call.provider())
@@ -163,7 +199,7 @@ public final class ChatGateway {
         // refused before any upstream work: the message goes back
         return release(ok).compose(v -> Future.failedFuture(tooManyCalls(cap)));
       })
-      .compose(ok -> vault.resolve(keyRequest)
+      .compose(ok -> serviceKeys.resolve(caller.userId(), caller.orgId(), call.provider(), () -> vault.resolve(keyRequest))
         .map(resolved -> {
           Credentials c = Credentials.from(resolved);
           if (!c.byok()) {
@@ -174,7 +210,7 @@ public final class ChatGateway {
           return c;
         })
         .recover(t -> release(quota.result()).transform(v -> Future.failedFuture(t)))
-        .compose(credentials -> proxy.call(call, credentials, response)
+        .compose(credentials -> proxy.call(call, caller, credentials, response)
           .compose(outcome -> settle(call, caller, billedModel, credentials, quota.result(), outcome))))
       .recover(t -> {
         ServiceException e = t instanceof ServiceException se ? se
@@ -187,6 +223,25 @@ public final class ChatGateway {
         }
       })
       .onSuccess(outcome -> log(call, caller, outcome, start));
+  }
+
+  /**
+   * Takes one of the user's concurrent-call slots for a call other than chat (an embeddings call)
+   * under the cap of {@code planId}; the future holds what gives it back, and fails with 429
+   * {@code too_many_concurrent_calls} when the user already holds the cap.
+   */
+  Future<Runnable> takeSlot(Caller caller, String planId) {
+    int cap = limits.cap(planId, PlanLimits.Kind.CONCURRENT_CALLS);
+    if (!inFlight.tryAcquire(caller.userId(), cap)) {
+      return Future.failedFuture(tooManyCalls(cap));
+    }
+    boolean[] given = {false};
+    return Future.succeededFuture(() -> {
+      if (!given[0]) {
+        given[0] = true;
+        inFlight.release(caller.userId());
+      }
+    });
   }
 
   private static ServiceException tooManyCalls(int cap) {
@@ -222,15 +277,15 @@ public final class ChatGateway {
       .put("is_byok", credentials.byok())
       .put("provider_key_id", credentials.providerKeyId())
       .put("reservation_id", reservation.getString("reservation_id"));
-    record(event, call.stream());
-    return Future.succeededFuture(outcome);
+    Future<JsonObject> recorded = record(event, call.stream());
+    return Future.succeededFuture(outcome.withCost(recorded.map(r -> new BigDecimal(String.valueOf(r.getValue("cost_usd"))))));
   }
 
   /**
    * Records one upstream call's usage with billing (the ledger row, its cost, Autumn tracking) and,
    * once recorded, publishes it on {@value UsageEvent#ADDRESS}; {@link #close} waits for it.
    */
-  void record(JsonObject event, boolean stream) {
+  Future<JsonObject> record(JsonObject event, boolean stream) {
     Future<JsonObject> recorded = billing.recordUsage(event);
     settling.add(recorded);
     recorded.onComplete(ar -> {
@@ -245,6 +300,7 @@ public final class ChatGateway {
         UsageEvent.publish(vertx, published);
       }
     });
+    return recorded;
   }
 
   BillingService billing() {
@@ -297,6 +353,28 @@ public final class ChatGateway {
     });
   }
 
+  /**
+   * An account's sessions were ended or its status changed (published on
+   * {@code forge.events.user.sessions_revoked}): calls in progress on this verticle that the new
+   * state no longer allows are ended now — every call of a suspended account, and the calls made
+   * with a session token older than the account's session version (API-key calls outlive a
+   * logout, as the keys do). A stream that began gets a final error event in our shape, a call
+   * that wrote nothing yet answers it; each is billed with what it produced. Returns how many.
+   * Call on this verticle's event loop.
+   */
+  public int endCallsOf(String userId, boolean accountActive, long accountSessionVersion) {
+    ServiceException reason = accountActive
+      ? Errors.error(401, "session_ended",
+        "This session has ended (signed out, password changed or account status changed); the answer was ended.", null)
+      : Errors.error(403, "account_suspended",
+        "This account is suspended; the answer was ended. Contact the operator of this service.", null);
+    int ended = proxy.endCalls(c -> c.userId().equals(userId) && c.endedBy(accountActive, accountSessionVersion), reason);
+    if (ended > 0) {
+      CALLS.info("ended {} call(s) of user {}: {}", ended, userId, reason.getDebugInfo().getString("code"));
+    }
+    return ended;
+  }
+
   /** Waits (bounded) for usage still being recorded, so a node that stops bills what it served. */
   public Future<Void> close() {
     if (deadlineTimer >= 0) {
@@ -307,7 +385,7 @@ public final class ChatGateway {
       : Future.join(List.copyOf(settling)).<Void>mapEmpty()
         .timeout(SETTLE_WAIT_MS, TimeUnit.MILLISECONDS)
         .recover(t -> Future.succeededFuture());
-    return settled.eventually(proxy::close);
+    return settled.eventually(proxy::close).eventually(admissions::close).eventually(serviceKeys::close);
   }
 
   public ChatProxy proxy() {

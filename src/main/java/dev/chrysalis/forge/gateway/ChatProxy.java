@@ -25,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Sends one chat call upstream and answers the client, in the HTTP verticle (chat bytes never
@@ -97,7 +98,8 @@ public final class ChatProxy {
    * I/O. With a null response (non-streamed calls only) the answer is returned in the outcome
    * instead of being written.
    */
-  public Future<CallOutcome> call(ChatCall call, Credentials credentials, HttpServerResponse response) {
+  public Future<CallOutcome> call(ChatCall call, ChatGateway.Caller caller, Credentials credentials,
+                                  HttpServerResponse response) {
     if (ended != null) {
       return Future.succeededFuture(new CallOutcome(ended.failureCode(), Usage.NONE,
         ended.getDebugInfo().getString("code"), false, ended));
@@ -119,14 +121,14 @@ public final class ChatProxy {
         return Future.succeededFuture(new CallOutcome(e.failureCode(), Usage.NONE,
           e.getDebugInfo().getString("code"), false, e));
       }
-      return send(call, credentials, up, ar.result(), response);
+      return send(call, caller, credentials, up, ar.result(), response);
     });
   }
 
-  private Future<CallOutcome> send(ChatCall call, Credentials credentials, UpstreamCall up, BaseUrlGuard.Checked target,
-                                   HttpServerResponse response) {
+  private Future<CallOutcome> send(ChatCall call, ChatGateway.Caller caller, Credentials credentials, UpstreamCall up,
+                                   BaseUrlGuard.Checked target, HttpServerResponse response) {
     return retry.run(call.provider(), response, () -> {
-      Exchange exchange = new Exchange(call, credentials, up, target, response);
+      Exchange exchange = new Exchange(call, caller, credentials, up, target, response);
       return exchange.start().map(outcome -> new UpstreamRetry.Tried(outcome, exchange.connectionFailed,
         exchange.upstream == null ? 0 : exchange.upstream.statusCode(),
         exchange.upstream == null ? null : exchange.upstream.headers()));
@@ -148,12 +150,25 @@ public final class ChatProxy {
     return now.size();
   }
 
+  /**
+   * Ends the calls in progress whose caller {@code which} selects, as {@link #endAll} does but
+   * without refusing later calls. Returns how many it ended. Call on this proxy's event loop.
+   */
+  public int endCalls(Predicate<ChatGateway.Caller> which, ServiceException reason) {
+    List<Exchange> now = active.stream().filter(e -> e.caller != null && which.test(e.caller)).toList();
+    for (Exchange exchange : now) {
+      exchange.abort(reason);
+    }
+    return now.size();
+  }
+
   public Future<Void> close() {
     return client.close().eventually(resolver::close);
   }
 
   private final class Exchange {
     private final ChatCall call;
+    private final ChatGateway.Caller caller;
     private final Credentials credentials;
     private final UpstreamCall up;
     private final BaseUrlGuard.Checked target;
@@ -173,9 +188,10 @@ public final class ChatProxy {
     /** The connection failed before any answer arrived (a try that may be repeated). */
     private boolean connectionFailed;
 
-    Exchange(ChatCall call, Credentials credentials, UpstreamCall up, BaseUrlGuard.Checked target,
-             HttpServerResponse res) {
+    Exchange(ChatCall call, ChatGateway.Caller caller, Credentials credentials, UpstreamCall up,
+             BaseUrlGuard.Checked target, HttpServerResponse res) {
       this.call = call;
+      this.caller = caller;
       this.credentials = credentials;
       this.up = up;
       this.target = target;

@@ -5,14 +5,17 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceException;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks the parts of a chat body the router validates only shallowly. The contract validates
- * the top-level fields; each message is just {@code type: object} there, because validating long
- * histories through the schema validator costs milliseconds per request (DESIGN.md). The rules
- * here are those of {@code #/components/schemas/ChatMessage} in the contract, and a test runs
- * the same messages through both to keep them in step.
+ * Checks the messages and tools of a chat body and its {@code tool_choice}, in code rather than
+ * through the schema validator, because validating long histories through the schema validator
+ * costs milliseconds per request (DESIGN.md). The rules here are those of
+ * {@code #/components/schemas/ChatMessage} (one schema per role), {@code ChatTool} and
+ * {@code ChatToolChoice} in the contract, and tests run the same messages, tools and bodies through
+ * both to keep them in step.
  */
 public final class ChatRequestCheck {
 
@@ -20,6 +23,14 @@ public final class ChatRequestCheck {
   static final Set<String> PART_TYPES = Set.of("text", "image_url", "input_audio", "file", "refusal");
   static final int MAX_NAME = 256;
   static final int MAX_TOOL_CALLS = 128;
+  /** The fields each role's message schema allows. */
+  private static final Map<String, Set<String>> FIELDS = Map.of(
+    "system", Set.of("role", "content", "name"),
+    "developer", Set.of("role", "content", "name"),
+    "user", Set.of("role", "content", "name"),
+    "function", Set.of("role", "content", "name"),
+    "tool", Set.of("role", "content", "name", "tool_call_id"),
+    "assistant", Set.of("role", "content", "name", "refusal", "tool_calls", "function_call", "audio"));
 
   private ChatRequestCheck() {
   }
@@ -40,9 +51,14 @@ public final class ChatRequestCheck {
     if (choice instanceof String s && !Set.of("none", "auto", "required").contains(s)) {
       throw bad("tool_choice", "must be none, auto, required or {\"type\":\"function\",\"function\":{\"name\":…}}");
     }
-    if (choice instanceof JsonObject named && !(named.getValue("function") instanceof JsonObject fn
-      && fn.getValue("name") instanceof String)) {
-      throw bad("tool_choice.function.name", "is required");
+    if (choice instanceof JsonObject named) {
+      if (!"function".equals(named.getValue("type"))) {
+        throw bad("tool_choice.type", "must be function");
+      }
+      if (!(named.getValue("function") instanceof JsonObject fn && fn.getValue("name") instanceof String name
+        && !name.isEmpty() && name.length() <= 64)) {
+        throw bad("tool_choice.function.name", "is required (a string of 1 to 64 characters)");
+      }
     }
     Object options = body.getValue("stream_options");
     if (options != null && !Boolean.TRUE.equals(body.getValue("stream"))) {
@@ -56,48 +72,52 @@ public final class ChatRequestCheck {
     }
     Object roleValue = m.getValue("role");
     if (!(roleValue instanceof String role) || !ROLES.contains(role)) {
-      throw bad(at + ".role", "must be one of system, developer, user, assistant, tool");
+      throw bad(at + ".role", "must be one of system, developer, user, assistant, tool, function");
     }
+    Set<String> fields = FIELDS.get(role);
     for (String key : m.fieldNames()) {
-      if (!Set.of("role", "content", "name", "tool_calls", "tool_call_id", "refusal", "function_call", "audio")
-        .contains(key)) {
-        throw bad(at + "." + key, "is not a message field");
+      if (!fields.contains(key)) {
+        throw bad(at + "." + key, key.equals("tool_calls")
+          ? "is only allowed on assistant messages" : "is not a field of " + role + " messages");
       }
     }
-    Object name = m.getValue("name");
-    if (name != null && (!(name instanceof String n) || n.isEmpty() || n.length() > MAX_NAME)) {
+    if (m.containsKey("name") && !(m.getValue("name") instanceof String n && !n.isEmpty() && n.length() <= MAX_NAME)) {
       throw bad(at + ".name", "must be a string of 1 to " + MAX_NAME + " characters");
     }
     Object content = m.getValue("content");
-    Object calls = m.getValue("tool_calls");
-    switch (role) {
-      case "assistant" -> {
-        if (content == null && calls == null && m.getValue("function_call") == null) {
-          throw bad(at + ".content", "is required unless the message has tool_calls");
-        }
-        if (calls != null) {
-          toolCalls(calls, at + ".tool_calls");
-        }
-      }
-      case "tool" -> {
-        if (!(m.getValue("tool_call_id") instanceof String id) || id.isEmpty() || id.length() > 4096) {
-          throw bad(at + ".tool_call_id", "is required on tool messages");
-        }
-        if (content == null) {
-          throw bad(at + ".content", "is required");
-        }
-      }
-      default -> {
-        if (content == null) {
-          throw bad(at + ".content", "is required");
-        }
-        if (calls != null) {
-          throw bad(at + ".tool_calls", "is only allowed on assistant messages");
-        }
-      }
+    if (role.equals("assistant")) {
+      assistant(m, at);
+    } else if (content == null) {
+      throw bad(at + ".content", "is required");
+    }
+    if (role.equals("tool")
+      && !(m.getValue("tool_call_id") instanceof String id && !id.isEmpty() && id.length() <= 4096)) {
+      throw bad(at + ".tool_call_id", "is required on tool messages (a string of 1 to 4096 characters)");
     }
     if (content != null) {
       content(content, at + ".content", role);
+    }
+  }
+
+  /** The rules of {@code #/components/schemas/ChatAssistantMessage} beyond its content. */
+  private static void assistant(JsonObject m, String at) {
+    Object calls = m.getValue("tool_calls");
+    Object call = m.getValue("function_call");
+    if (m.getValue("content") == null && calls == null && call == null) {
+      throw bad(at + ".content", "is required unless the message has tool_calls");
+    }
+    if (m.containsKey("refusal") && m.getValue("refusal") != null && !(m.getValue("refusal") instanceof String)) {
+      throw bad(at + ".refusal", "must be a string or null");
+    }
+    if (calls != null) {
+      toolCalls(calls, at + ".tool_calls");
+    }
+    if (call != null) {
+      function(call, at + ".function_call");
+    }
+    Object audio = m.getValue("audio");
+    if (audio != null && !(audio instanceof JsonObject a && a.getValue("id") instanceof String)) {
+      throw bad(at + ".audio", "must be an object with an id, or null");
     }
   }
 
@@ -120,6 +140,10 @@ public final class ChatRequestCheck {
       if (!(type instanceof String t) || !PART_TYPES.contains(t)) {
         throw bad(p + ".type", "must be one of text, image_url, input_audio, file, refusal");
       }
+      if (!t.equals("text") && !(role.equals("user") && !t.equals("refusal")
+        || role.equals("assistant") && t.equals("refusal"))) {
+        throw bad(p + ".type", "a " + t + " part is not allowed on " + role + " messages");
+      }
       switch (t) {
         case "text" -> {
           if (!(part.getValue("text") instanceof String)) {
@@ -132,18 +156,27 @@ public final class ChatRequestCheck {
           }
         }
         case "image_url" -> {
-          if (!(part.getValue("image_url") instanceof JsonObject img) || !(img.getValue("url") instanceof String)) {
-            throw bad(p + ".image_url", "must be an object with a url");
+          if (!(part.getValue("image_url") instanceof JsonObject img) || !(img.getValue("url") instanceof String)
+            || img.containsKey("detail") && !(img.getValue("detail") instanceof String)) {
+            throw bad(p + ".image_url", "must be an object with a url (and a string detail)");
+          }
+        }
+        case "input_audio" -> {
+          if (!(part.getValue("input_audio") instanceof JsonObject audio) || !(audio.getValue("data") instanceof String)
+            || !(audio.getValue("format") instanceof String)) {
+            throw bad(p + ".input_audio", "must be an object with data and format strings");
           }
         }
         default -> {
-          if (!(part.getValue(t) instanceof JsonObject)) {
-            throw bad(p + "." + t, "must be an object");
+          if (!(part.getValue("file") instanceof JsonObject file)) {
+            throw bad(p + ".file", "must be an object");
+          }
+          for (String key : List.of("file_data", "file_id", "filename")) {
+            if (file.containsKey(key) && !(file.getValue(key) instanceof String)) {
+              throw bad(p + ".file." + key, "must be a string");
+            }
           }
         }
-      }
-      if (!t.equals("text") && !(role.equals("user") || (role.equals("assistant") && t.equals("refusal")))) {
-        throw bad(p + ".type", "only text parts are allowed on " + role + " messages");
       }
     }
   }
@@ -160,13 +193,18 @@ public final class ChatRequestCheck {
       if (!(call.getValue("id") instanceof String id) || id.isEmpty()) {
         throw bad(c + ".id", "must be a non-empty string");
       }
-      if (call.getValue("type") != null && !"function".equals(call.getValue("type"))) {
+      if (call.containsKey("type") && !"function".equals(call.getValue("type"))) {
         throw bad(c + ".type", "must be function");
       }
-      if (!(call.getValue("function") instanceof JsonObject fn) || !(fn.getValue("name") instanceof String)
-        || !(fn.getValue("arguments") instanceof String)) {
-        throw bad(c + ".function", "must be an object with a name and arguments (a JSON string)");
-      }
+      function(call.getValue("function"), c + ".function");
+    }
+  }
+
+  /** The rules of {@code #/components/schemas/ChatFunctionCall}. */
+  private static void function(Object value, String at) {
+    if (!(value instanceof JsonObject fn) || !(fn.getValue("name") instanceof String)
+      || !(fn.getValue("arguments") instanceof String)) {
+      throw bad(at, "must be an object with a name and arguments (a JSON string)");
     }
   }
 
@@ -179,9 +217,14 @@ public final class ChatRequestCheck {
       || name.isEmpty() || name.length() > 64) {
       throw bad(at + ".function.name", "must be a string of 1 to 64 characters");
     }
-    Object params = fn.getValue("parameters");
-    if (params != null && !(params instanceof JsonObject)) {
+    if (fn.containsKey("parameters") && !(fn.getValue("parameters") instanceof JsonObject)) {
       throw bad(at + ".function.parameters", "must be a JSON Schema object");
+    }
+    if (fn.containsKey("description") && !(fn.getValue("description") instanceof String)) {
+      throw bad(at + ".function.description", "must be a string");
+    }
+    if (fn.getValue("strict") != null && !(fn.getValue("strict") instanceof Boolean)) {
+      throw bad(at + ".function.strict", "must be a boolean or null");
     }
   }
 

@@ -53,9 +53,17 @@ public final class EmbeddingGateway {
     }
     String id = "emb-" + UUID.randomUUID().toString().replace("-", "");
     String billed = route.model().id();
-    return gateway.billing().checkModel(caller.userId(), caller.orgId(), billed)
-      .compose(ok -> gateway.vault().resolve(new JsonObject().put("user_id", caller.userId())
-        .put("provider", route.provider()).put("org_id", caller.orgId()).put("prefer_byok", true)))
+    // the call holds an upstream connection like a chat call, so it takes a slot of the same per-user cap
+    Future<JsonObject> model = gateway.billing().checkModel(caller.userId(), caller.orgId(), billed);
+    Future<JsonObject> plan = gateway.billing().getPlan(caller.userId(), caller.orgId());
+    Runnable[] slot = {null};
+    return Future.all(model, plan)
+      .compose(both -> gateway.takeSlot(caller, plan.result().getString("plan_id")))
+      .compose(release -> {
+        slot[0] = release;
+        return gateway.vault().resolve(new JsonObject().put("user_id", caller.userId())
+          .put("provider", route.provider()).put("org_id", caller.orgId()).put("prefer_byok", true));
+      })
       .map(Credentials::from)
       .compose(credentials -> {
         UpstreamCall up = EmbeddingFormats.request(route.provider(), route.upstreamModel(), request, credentials);
@@ -71,6 +79,11 @@ public final class EmbeddingGateway {
           log(route, caller, 200, v.inputTokens(), start);
           return answer(request, v);
         });
+      })
+      .onComplete(ar -> {
+        if (slot[0] != null) {
+          slot[0].run();
+        }
       })
       .onFailure(t -> log(route, caller, t instanceof ServiceException e ? e.failureCode() : 500, 0, start));
   }

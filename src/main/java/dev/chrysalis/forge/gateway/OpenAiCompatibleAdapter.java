@@ -2,6 +2,7 @@ package dev.chrysalis.forge.gateway;
 
 import dev.chrysalis.forge.errors.Errors;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,7 +14,7 @@ import java.util.Set;
 
 /**
  * OpenAI, Mistral, Ollama, vLLM and custom OpenAI-compatible upstreams. The body passes through
- * untouched except: the upstream model name, the gateway's own fields removed, usage always asked
+ * untouched (OpenAI and custom upstreams get the client's very bytes when nothing below applies) except: the upstream model name, the gateway's own fields removed, usage always asked
  * for on streams ({@code stream_options.include_usage}), and each upstream's known deviations
  * (Mistral: an allow-list, {@code random_seed}, no {@code stream_options}, tool-call ids of its
  * own shape; Ollama: {@code max_tokens}, no {@code n>1}; Mistral, Ollama and vLLM: the
@@ -23,6 +24,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
 
   /** Fields the gateway reads itself and never forwards. */
   private static final Set<String> GATEWAY_FIELDS = Set.of("org_id");
+  private static final Buffer INCLUDE_USAGE = Buffer.buffer("\"stream_options\":{\"include_usage\":true},");
   /** Mistral rejects unknown fields with 422, so only these go there. */
   private static final Set<String> MISTRAL_FIELDS = Set.of("model", "messages", "temperature", "top_p", "max_tokens",
     "stream", "stop", "random_seed", "response_format", "tools", "tool_choice", "presence_penalty",
@@ -39,6 +41,60 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
 
   @Override
   public UpstreamCall request(ChatCall call, Credentials credentials) {
+    MultiMap headers = UpstreamCall.jsonHeaders();
+    if (call.stream()) {
+      headers.set("accept", "text/event-stream");
+    }
+    if (credentials.key() != null && !credentials.key().isEmpty()) {
+      headers.add("authorization", "Bearer " + credentials.key());
+    }
+    Buffer asSent = asSent(call);
+    return new UpstreamCall(credentials.baseUrl() + path(), headers, asSent != null ? asSent : translated(call).toBuffer());
+  }
+
+  /**
+   * The client's own bytes when this upstream takes the body as it came: OpenAI and custom
+   * OpenAI-compatible upstreams, the model named as the upstream knows it, no gateway field in
+   * it, and on a stream usage already asked for (or {@code stream_options} absent, when it is
+   * added in front without re-encoding the rest). Null when the body must be rebuilt.
+   */
+  private Buffer asSent(ChatCall call) {
+    Buffer raw = call.raw();
+    JsonObject body = call.body();
+    if (raw == null || !(provider.equals("openai") || provider.equals("custom"))
+      || !call.upstreamModel().equals(body.getValue("model"))) {
+      return null;
+    }
+    for (String f : GATEWAY_FIELDS) {
+      if (body.containsKey(f)) {
+        return null;
+      }
+    }
+    if (!call.stream()) {
+      return raw;
+    }
+    Object options = body.getValue("stream_options");
+    if (options instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("include_usage"))) {
+      return raw;
+    }
+    if (options != null) {
+      return null;
+    }
+    int open = 0;
+    while (open < raw.length() && Character.isWhitespace(raw.getByte(open))) {
+      open++;
+    }
+    if (open >= raw.length() || raw.getByte(open) != '{') {
+      return null;
+    }
+    // messages is required, so the object has at least one member after the one added here
+    return Buffer.buffer(raw.length() + INCLUDE_USAGE.length())
+      .appendBuffer(raw, 0, open + 1)
+      .appendBuffer(INCLUDE_USAGE)
+      .appendBuffer(raw, open + 1, raw.length() - open - 1);
+  }
+
+  private JsonObject translated(ChatCall call) {
     Map<String, Object> fields = new LinkedHashMap<>(call.body().getMap());
     GATEWAY_FIELDS.forEach(fields::remove);
     fields.put("model", call.upstreamModel());
@@ -49,14 +105,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
       case "ollama" -> ollama(body, call);
       default -> askForUsage(body, call);
     }
-    MultiMap headers = UpstreamCall.jsonHeaders();
-    if (call.stream()) {
-      headers.set("accept", "text/event-stream");
-    }
-    if (credentials.key() != null && !credentials.key().isEmpty()) {
-      headers.add("authorization", "Bearer " + credentials.key());
-    }
-    return new UpstreamCall(credentials.baseUrl() + path(), headers, body.toBuffer());
+    return body;
   }
 
   /** OPENAI_API_BASE and custom bases include the version; the other hosts do not. */

@@ -10,6 +10,7 @@ import io.vertx.serviceproxy.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,20 +57,21 @@ public final class ThreadChat {
   }
 
   /**
-   * The session a message goes to, the chat body built for it, and the session's totals before
-   * this message ({@code message_count}, {@code tokens_in}, {@code tokens_out}).
+   * The session a message goes to, the chat body built for it, the session's totals before this
+   * message ({@code message_count}, {@code tokens_in}, {@code tokens_out}), and where its model
+   * routes (routed once per message: the prompt's budget and the call both use it).
    */
-  private record Turn(String sessionId, JsonObject body, JsonObject sessionUsage) {
+  private record Turn(String sessionId, JsonObject body, JsonObject sessionUsage, ModelRoute route) {
   }
 
   /** request {content, mode?, context_node_id?, model?} → {thread_id, session_id, message, usage}. */
   public Future<JsonObject> send(ChatGateway.Caller caller, String threadId, JsonObject request) {
     return turn(caller, threadId, request).compose(turn ->
-      gateway.chat(turn.body(), caller.inSession(turn.sessionId()), null).compose(outcome -> {
+      gateway.chat(turn.body(), turn.route(), caller.inSession(turn.sessionId()), null, false).compose(outcome -> {
         if (outcome.unanswered() != null) {
           return Future.failedFuture(outcome.unanswered());
         }
-        return store(caller, threadId, turn.sessionId(), request, turn.body(), turn.sessionUsage(), outcome);
+        return store(caller, threadId, turn, request, outcome);
       }));
   }
 
@@ -83,7 +85,7 @@ public final class ThreadChat {
     return turn(caller, threadId, request).compose(turn -> {
       turn.body().put("stream", true);
       response.putHeader("x-thread-id", threadId).putHeader("x-session-id", turn.sessionId());
-      return gateway.chat(turn.body(), caller.inSession(turn.sessionId()), response, true).compose(outcome -> {
+      return gateway.chat(turn.body(), turn.route(), caller.inSession(turn.sessionId()), response, true).compose(outcome -> {
         if (outcome.unanswered() != null) {
           return Future.failedFuture(outcome.unanswered());
         }
@@ -93,7 +95,7 @@ public final class ThreadChat {
           end(response, null);
           return Future.<Void>succeededFuture();
         }
-        return store(caller, threadId, turn.sessionId(), request, turn.body(), turn.sessionUsage(), outcome)
+        return store(caller, threadId, turn, request, outcome)
           .onSuccess(stored -> end(response, complete ? lastChunk(answer, outcome.usage(), stored) : null))
           .onFailure(t -> {
             LOG.warn("streamed answer of request {} not stored: {}", caller.requestId(), t.getMessage());
@@ -161,7 +163,7 @@ public final class ThreadChat {
             if (request.getString("model") != null) {
               body.put("model", request.getString("model"));
             }
-            return new Turn(sessionId, body, window.getJsonObject("usage", new JsonObject()));
+            return new Turn(sessionId, body, window.getJsonObject("usage", new JsonObject()), route);
           });
       });
     });
@@ -178,28 +180,40 @@ public final class ThreadChat {
     return s == null ? 0 : s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
 
-  private Future<JsonObject> store(ChatGateway.Caller caller, String threadId, String sessionId, JsonObject request,
-                                   JsonObject body, JsonObject sessionUsage, CallOutcome outcome) {
+  /**
+   * Stores both messages, the answer with the cost billing recorded for the call (the ledger's
+   * figure, so the thread and the usage report agree). Only when billing could not confirm the
+   * record is the catalog's price of the same usage stored instead, so the thread never shows a
+   * billed answer as free.
+   */
+  private Future<JsonObject> store(ChatGateway.Caller caller, String threadId, Turn turn, JsonObject request,
+                                   CallOutcome outcome) {
     JsonObject completion = outcome.completion();
     String answer = text(completion);
     String model = completion.getString("model");
     Usage usage = outcome.usage();
-    ModelRoute route = gateway.router().route(body.getString("model"));
-    JsonArray messages = new JsonArray()
-      .add(new JsonObject().put("role", "user").put("content", request.getString("content"))
-        .put("tokens_in", usage.promptTokens()).put("model", model))
-      .add(new JsonObject().put("role", "assistant").put("content", answer)
-        .put("tokens_out", usage.completionTokens()).put("cost_usd", route.model().cost(usage.promptTokens(), usage.completionTokens()).doubleValue()).put("model", model));
-    return workspace.appendMessages(caller.userId(), sessionId, messages).map(stored -> {
-      if (needsRotation(sessionUsage, usage)) {
-        rotate(caller, sessionId, body, answer);
-      }
-      return new JsonObject()
-        .put("thread_id", threadId)
-        .put("session_id", sessionId)
-        .put("message", new JsonObject().put("role", "assistant").put("content", answer).put("model", model))
-        .put("usage", usage.toJson());
-    });
+    String sessionId = turn.sessionId();
+    JsonObject body = turn.body();
+    JsonObject sessionUsage = turn.sessionUsage();
+    Future<BigDecimal> cost = outcome.cost() == null ? Future.failedFuture("not billed") : outcome.cost();
+    return cost.recover(t -> Future.succeededFuture(turn.route().model().cost(usage.promptTokens(), usage.completionTokens())))
+      .compose(price -> {
+        JsonArray messages = new JsonArray()
+          .add(new JsonObject().put("role", "user").put("content", request.getString("content"))
+            .put("tokens_in", usage.promptTokens()).put("model", model))
+          .add(new JsonObject().put("role", "assistant").put("content", answer)
+            .put("tokens_out", usage.completionTokens()).put("cost_usd", price.doubleValue()).put("model", model));
+        return workspace.appendMessages(caller.userId(), sessionId, messages).map(stored -> {
+          if (needsRotation(sessionUsage, usage)) {
+            rotate(caller, sessionId, body, answer);
+          }
+          return new JsonObject()
+            .put("thread_id", threadId)
+            .put("session_id", sessionId)
+            .put("message", new JsonObject().put("role", "assistant").put("content", answer).put("model", model))
+            .put("usage", usage.toJson());
+        });
+      });
   }
 
   private boolean needsRotation(JsonObject sessionUsage, Usage usage) {
@@ -245,7 +259,7 @@ public final class ThreadChat {
     if (body.getString("model") != null) {
       summaryBody.put("model", body.getString("model"));
     }
-    ChatGateway.Caller internal = new ChatGateway.Caller(caller.userId(), caller.orgId(), caller.requestId(), sessionId);
+    ChatGateway.Caller internal = caller.inSession(sessionId);
     return gateway.chat(summaryBody, internal, null, false, false).compose(outcome -> {
       if (outcome.unanswered() != null) {
         return Future.failedFuture(outcome.unanswered());

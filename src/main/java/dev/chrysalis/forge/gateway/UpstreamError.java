@@ -203,8 +203,7 @@ public final class UpstreamError {
   public static JsonObject streamEvent(ServiceException e) {
     JsonObject info = e.getDebugInfo() == null ? new JsonObject() : e.getDebugInfo();
     int status = e.failureCode();
-    String type = status == 429 ? "rate_limit_exceeded" : status == 502 || status == 504 ? "upstream_error"
-      : status >= 500 ? "server_error" : "invalid_request_error";
+    String type = Errors.typeFor(status);
     return new JsonObject().put("error", new JsonObject()
       .put("message", e.getMessage())
       .put("type", type)

@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.http;
 
+import dev.chrysalis.forge.errors.Errors;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -11,19 +12,7 @@ public final class ApiError {
   }
 
   public static String typeFor(int status) {
-    return switch (status) {
-      case 400, 405, 415, 422 -> "invalid_request_error";
-      case 401 -> "authentication_error";
-      case 402 -> "payment_required";
-      case 403 -> "permission_denied";
-      case 404 -> "not_found";
-      case 409 -> "conflict";
-      case 413 -> "request_too_large";
-      case 429 -> "rate_limit_exceeded";
-      case 501 -> "not_implemented";
-      case 502, 504 -> "upstream_error";
-      default -> status >= 500 ? "server_error" : "invalid_request_error";
-    };
+    return Errors.typeFor(status);
   }
 
   public static JsonObject body(int status, String code, String message, String param) {

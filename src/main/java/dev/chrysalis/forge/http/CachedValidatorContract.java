@@ -31,10 +31,25 @@ final class CachedValidatorContract implements OpenAPIContract {
 
   private final OpenAPIContract contract;
   private final SchemaRepository schemas;
+  /** False in the view whose operations have no request body (for validating parameters only). */
+  private final boolean bodies;
 
   CachedValidatorContract(OpenAPIContract contract) {
+    this(contract, new CachingRepository(contract.getSchemaRepository()), true);
+  }
+
+  private CachedValidatorContract(OpenAPIContract contract, SchemaRepository schemas, boolean bodies) {
     this.contract = contract;
-    this.schemas = new CachingRepository(contract.getSchemaRepository());
+    this.schemas = schemas;
+    this.bodies = bodies;
+  }
+
+  /**
+   * The same contract with no request body on any operation: a validator over it checks the
+   * parameters only, for the operations whose body is checked in code ({@link Routes.BodyCheck}).
+   */
+  CachedValidatorContract parametersOnly() {
+    return new CachedValidatorContract(contract, schemas, false);
   }
 
   @Override
@@ -44,7 +59,8 @@ final class CachedValidatorContract implements OpenAPIContract {
 
   @Override
   public Operation operation(String operationId) {
-    return contract.operation(operationId);
+    Operation op = contract.operation(operationId);
+    return bodies || op == null ? op : new Bodyless(op);
   }
 
   @Override
@@ -90,6 +106,69 @@ final class CachedValidatorContract implements OpenAPIContract {
   @Override
   public SecurityScheme securityScheme(String name) {
     return contract.securityScheme(name);
+  }
+
+  private record Bodyless(Operation op) implements Operation {
+
+    @Override
+    public String getOperationId() {
+      return op.getOperationId();
+    }
+
+    @Override
+    public HttpMethod getHttpMethod() {
+      return op.getHttpMethod();
+    }
+
+    @Override
+    public String getOpenAPIPath() {
+      return op.getOpenAPIPath();
+    }
+
+    @Override
+    public String getAbsoluteOpenAPIPath() {
+      return op.getAbsoluteOpenAPIPath();
+    }
+
+    @Override
+    public List<String> getTags() {
+      return op.getTags();
+    }
+
+    @Override
+    public List<io.vertx.openapi.contract.Parameter> getParameters() {
+      return op.getParameters();
+    }
+
+    @Override
+    public io.vertx.openapi.contract.RequestBody getRequestBody() {
+      return null;
+    }
+
+    @Override
+    public io.vertx.openapi.contract.Response getDefaultResponse() {
+      return op.getDefaultResponse();
+    }
+
+    @Override
+    public io.vertx.openapi.contract.Response getResponse(int status) {
+      return op.getResponse(status);
+    }
+
+    @Override
+    public List<SecurityRequirement> getSecurityRequirements() {
+      return op.getSecurityRequirements();
+    }
+
+    @Override
+    public JsonObject getOpenAPIModel() {
+      return op.getOpenAPIModel();
+    }
+
+    @Override
+    public Map<String, Object> getExtensions() {
+      return op.getExtensions();
+    }
   }
 
   /** Keyed by schema identity: the contract's schema objects live as long as the contract. */

@@ -1,6 +1,6 @@
 package dev.chrysalis.forge.http;
 
-import dev.chrysalis.forge.auth.AuthService;
+import dev.chrysalis.forge.auth.ApiKeyPrincipals;
 import dev.chrysalis.forge.auth.JwtTokens;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -12,8 +12,8 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 
 /**
- * The provider behind the bearer scheme: {@code chs_…} tokens are API keys and go to
- * AuthService (one bus hop, cached there); anything else must be one of our JWTs and is
+ * The provider behind the bearer scheme: {@code chs_…} tokens are API keys, answered by this
+ * verticle's near cache or else AuthService (one bus hop); anything else must be one of our JWTs and is
  * verified here, in process. Either way the user's principal is
  * {@code {user_id, email, via, scopes, key_id?}}.
  */
@@ -21,12 +21,12 @@ public final class ForgeAuthProvider implements JWTAuth {
 
   private static final JsonArray ALL_SCOPES = new JsonArray().add("*");
 
-  private final AuthService auth;
+  private final ApiKeyPrincipals keys;
   private final JwtTokens jwt;
   private final boolean apiKeysOnly;
 
-  public ForgeAuthProvider(AuthService auth, JwtTokens jwt, boolean apiKeysOnly) {
-    this.auth = auth;
+  public ForgeAuthProvider(ApiKeyPrincipals keys, JwtTokens jwt, boolean apiKeysOnly) {
+    this.keys = keys;
     this.jwt = jwt;
     this.apiKeysOnly = apiKeysOnly;
   }
@@ -38,7 +38,7 @@ public final class ForgeAuthProvider implements JWTAuth {
     }
     String token = tc.getToken();
     if (token.startsWith("chs_")) {
-      return auth.authenticateApiKey(token).map(User::create);
+      return keys.authenticate(token).map(User::create);
     }
     if (apiKeysOnly) {
       return Future.failedFuture("not an API key");

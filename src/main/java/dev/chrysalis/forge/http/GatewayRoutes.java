@@ -1,6 +1,7 @@
 package dev.chrysalis.forge.http;
 
 import dev.chrysalis.forge.errors.Errors;
+import dev.chrysalis.forge.gateway.ChatBodyCheck;
 import dev.chrysalis.forge.gateway.ChatGateway;
 import dev.chrysalis.forge.gateway.EmbeddingGateway;
 import dev.chrysalis.forge.gateway.ModelList;
@@ -25,7 +26,7 @@ final class GatewayRoutes {
   }
 
   void mount(Routes routes) {
-    routes.authed("createChatCompletion", ctx -> {
+    routes.authed("createChatCompletion", ChatBodyCheck::parse, ctx -> {
       JsonObject body = Routes.body(ctx);
       String org;
       try {
@@ -34,12 +35,12 @@ final class GatewayRoutes {
         answerFailure(ctx, e);
         return;
       }
-      ChatGateway.Caller caller = new ChatGateway.Caller(Routes.userId(ctx), org, RequestLog.requestId(ctx));
-      gateway.chat(body, caller, ctx.response()).onSuccess(outcome -> answerFailure(ctx, outcome.unanswered()));
+      ChatGateway.Caller caller = caller(ctx, org);
+      gateway.chat(body, ctx.body().buffer(), caller, ctx.response()).onSuccess(outcome -> answerFailure(ctx, outcome.unanswered()));
     });
 
     routes.authed("sendThreadMessage", ctx -> {
-      ChatGateway.Caller caller = new ChatGateway.Caller(Routes.userId(ctx), null, RequestLog.requestId(ctx));
+      ChatGateway.Caller caller = caller(ctx, null);
       JsonObject body = Routes.body(ctx);
       if (Boolean.TRUE.equals(body.getValue("stream"))) {
         threads.stream(caller, Routes.pathParam(ctx, "id"), body, ctx.response())
@@ -59,7 +60,7 @@ final class GatewayRoutes {
         GatewayRoutes.answerFailure(ctx, e);
         return;
       }
-      ChatGateway.Caller caller = new ChatGateway.Caller(Routes.userId(ctx), org, RequestLog.requestId(ctx));
+      ChatGateway.Caller caller = caller(ctx, org);
       embeddings.embed(body, caller)
         .onSuccess(json -> ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
           .end(json.toBuffer()))
@@ -73,6 +74,16 @@ final class GatewayRoutes {
 
     routes.authed("getModelInfo", ctx -> Routes.respond(ctx, 200,
       models.get(Routes.pathParam(ctx, "model_name"))));
+  }
+
+  /**
+   * The gateway's caller: the user, the decided org, the request id and, for a session token, the
+   * session version it carries (so the call ends with the session; see {@link ChatGateway#endCallsOf}).
+   */
+  static ChatGateway.Caller caller(RoutingContext ctx, String orgId) {
+    JsonObject principal = ctx.user().principal();
+    Long sessionVersion = "jwt".equals(principal.getString("via")) ? principal.getLong("session_version", 0L) : null;
+    return new ChatGateway.Caller(Routes.userId(ctx), orgId, RequestLog.requestId(ctx), null, sessionVersion);
   }
 
   /** Errors before the first byte go out in our shape; x-should-retry:false when waiting will not help. */

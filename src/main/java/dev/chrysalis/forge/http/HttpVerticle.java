@@ -1,12 +1,13 @@
 package dev.chrysalis.forge.http;
 
 import dev.chrysalis.forge.auth.AuthConfig;
+import dev.chrysalis.forge.auth.ApiKeyPrincipals;
 import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.auth.JwtTokens;
 import dev.chrysalis.forge.auth.SessionStates;
 import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.ratelimit.RateLimitConfig;
-import dev.chrysalis.forge.ratelimit.RateLimitService;
+import dev.chrysalis.forge.ratelimit.InProcessLimiter;
 import dev.chrysalis.forge.limits.PlanLimits;
 import dev.chrysalis.forge.metrics.Metrics;
 import dev.chrysalis.forge.gateway.ChatGateway;
@@ -53,6 +54,7 @@ public class HttpVerticle extends VerticleBase {
   private long shutdownGraceSeconds;
   private ChatGateway gateway;
   private SessionStates sessions;
+  private ApiKeyPrincipals apiKeys;
 
   @Override
   public Future<?> start() {
@@ -78,9 +80,9 @@ public class HttpVerticle extends VerticleBase {
     metrics.counterOf(Metrics.HTTP_CONNECTIONS_REFUSED, budget.refusedConnections);
 
     return vertx.fileSystem().readFile(CONTRACT_PATH).compose(contractText ->
-      Future.all(OpenAPIContract.from(vertx, CONTRACT_PATH), console).compose(loaded -> {
+      Future.all(RouterContract.fromText(vertx, contractText.toString()), console).compose(loaded -> {
         OpenAPIContract parsed = loaded.resultAt(0);
-        OpenAPIContract contract = new CachedValidatorContract(parsed);
+        CachedValidatorContract contract = new CachedValidatorContract(parsed);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
         builder.rootHandler(new SlashedModelIds());
         builder.rootHandler(new RequestLog(clientIp));
@@ -90,17 +92,20 @@ public class HttpVerticle extends VerticleBase {
         builder.rootHandler(bodies.gate());
         builder.rootHandler(TextCheck::headersAndQuery);
 
-        ForgeAuthProvider bearer = new ForgeAuthProvider(auth, jwt, false);
-        ForgeAuthProvider keyOnly = new ForgeAuthProvider(auth, jwt, true);
+        apiKeys = new ApiKeyPrincipals(vertx, auth, AuthConfig.from(config()).apiKeyCacheSize());
+        ForgeAuthProvider bearer = new ForgeAuthProvider(apiKeys, jwt, false);
+        ForgeAuthProvider keyOnly = new ForgeAuthProvider(apiKeys, jwt, true);
         builder.security("bearerAuth").httpHandler(new AuthUnavailable.Bearer(bearer, "chrysalis-forge"));
         builder.security("apiKeyHeader").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).header("x-api-key"));
         builder.security("apiKeyQuery").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).parameter("api_key"));
 
         Routes routes = new Routes(builder, RequestValidator.create(vertx, contract),
+          RequestValidator.create(vertx, contract.parametersOnly()),
           bodies.reader(http.maxPublicBodyBytes()), bodies.reader(http.maxBodyBytes()));
         RateLimitCheck rateLimit = new RateLimitCheck(
-          RateLimitService.createProxyWaiting(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
-        sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState);
+          InProcessLimiter.forThisNode(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
+        sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState)
+          .onChange(gateway::endCallsOf);
         // the org context is decided once, before the rate limit whose tier depends on it
         routes.addAuthedCheck(new SessionCheck(sessions)).addAuthedCheck(OrgContext.check())
           .addAuthedCheck(rateLimit.perUser()).addOpenCheck(rateLimit.perClientIp());
@@ -129,7 +134,8 @@ public class HttpVerticle extends VerticleBase {
         for (int status : ERROR_STATUSES) {
           router.errorHandler(status, FailureMapper::handle);
         }
-        return sessions.ready().compose(v -> vertx.createHttpServer(new HttpServerOptions()
+        return Future.all(sessions.ready(), apiKeys.ready(), gateway.ready(), Warmup.run(vertx, contract))
+          .compose(v -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(http.host())
             .setPort(http.port())
             .setCompressionSupported(true)
@@ -192,6 +198,7 @@ public class HttpVerticle extends VerticleBase {
     return closing.eventually(() -> gateway == null ? Future.succeededFuture() : gateway.close())
       .eventually(() -> readiness == null ? Future.succeededFuture() : readiness.close())
       .eventually(() -> sessions == null ? Future.succeededFuture() : sessions.close())
+      .eventually(() -> apiKeys == null ? Future.succeededFuture() : apiKeys.close())
       .eventually(() -> pool.close());
   }
 }

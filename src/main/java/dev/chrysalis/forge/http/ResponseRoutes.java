@@ -25,7 +25,7 @@ final class ResponseRoutes {
         GatewayRoutes.answerFailure(ctx, e);
         return;
       }
-      ChatGateway.Caller caller = new ChatGateway.Caller(Routes.userId(ctx), org, RequestLog.requestId(ctx));
+      ChatGateway.Caller caller = GatewayRoutes.caller(ctx, org);
       api.create(body, caller, ctx.response()).onFailure(t -> GatewayRoutes.answerFailure(ctx,
         t instanceof ServiceException e ? e : Errors.error(500, "internal_error",
           "The server could not complete the request.", null)));

@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.mail;
 
+import dev.chrysalis.forge.config.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.mail.LoginOption;
@@ -9,8 +10,9 @@ import io.vertx.ext.mail.StartTLSOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 /**
@@ -99,9 +101,15 @@ final class MailRelay {
       return client.sendMail(message).mapEmpty();
     }
     return vertx.executeBlocking(() -> {
-      Files.createDirectories(config.directory());
+      // the mails hold sign-in secrets (reset and verification links): owner-only, like the secret key
+      Files.createDirectories(config.directory(),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       String text = "To: " + row.recipient() + "\nSubject: " + row.subject() + "\n\n" + row.body();
-      Files.writeString(config.directory().resolve(row.id() + ".eml"), text, StandardCharsets.UTF_8);
+      try {
+        Secrets.writeOwnerOnly(config.directory().resolve(row.id() + ".eml"), text);
+      } catch (FileAlreadyExistsException written) {
+        // a retry of a mail whose file was written before its row could be marked sent
+      }
       return null;
     }, false).map(v -> {
       LOG.info("development mail (no CHRYSALIS_SMTP_HOST) to={} subject=\"{}\" file={}\n{}", row.recipient(), row.subject(),

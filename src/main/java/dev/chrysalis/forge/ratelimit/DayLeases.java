@@ -29,7 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * crash they count as used (stricter, at most one spare block per hot subject). The day's count a
  * node reports is its last known PostgreSQL count minus its own unserved units, exact on one node.
  *
- * <p>Not thread-safe: it lives on the rate-limit verticle's event loop.
+ * <p>Thread-safe through {@link #lock()}, which {@link MemoryLimiter} shares: requests are taken
+ * on the calling event loop; waiters a lease serves are completed after the lock is released, so
+ * no caller's code runs under it.
  */
 final class DayLeases {
 
@@ -73,6 +75,7 @@ final class DayLeases {
     }
   }
 
+  private final Object lock = new Object();
   private final DayCounterStore store;
   private final long queryTimeoutMillis;
   private final long maxSpare;
@@ -92,16 +95,26 @@ final class DayLeases {
    * (a database hiccup must not turn into refused requests).
    */
   Future<Long> take(Subject s, long day, long limit, long nowMillis) {
-    if (s.waiters.isEmpty()) {
-      long local = serveLocally(s, day, limit);
-      if (local != NEED_LEASE) {
-        return Future.succeededFuture(local);
+    List<Runnable> served;
+    Promise<Long> p;
+    synchronized (lock) {
+      if (s.waiters.isEmpty()) {
+        long local = serveLocally(s, day, limit);
+        if (local != NEED_LEASE) {
+          return Future.succeededFuture(local);
+        }
       }
+      p = Promise.promise();
+      s.waiters.add(new Waiter(day, limit, p));
+      served = drain(s, nowMillis);
     }
-    Promise<Long> p = Promise.promise();
-    s.waiters.add(new Waiter(day, limit, p));
-    drain(s, nowMillis);
+    served.forEach(Runnable::run);
     return p.future();
+  }
+
+  /** The lock guarding every subject's state. */
+  Object lock() {
+    return lock;
   }
 
   /** A count, {@link #REFUSED}, or {@link #NEED_LEASE} when this node holds no unit for the request. */
@@ -125,7 +138,9 @@ final class DayLeases {
     return NEED_LEASE;
   }
 
-  private void drain(Subject s, long nowMillis) {
+  /** Serves the waiters it can (under the lock); returns their completions, to run once it is released. */
+  private List<Runnable> drain(Subject s, long nowMillis) {
+    List<Runnable> served = new ArrayList<>(0);
     while (!s.waiters.isEmpty()) {
       Waiter w = s.waiters.peek();
       long local = serveLocally(s, w.day(), w.limit());
@@ -133,11 +148,12 @@ final class DayLeases {
         break;
       }
       s.waiters.poll();
-      w.promise().complete(local);
+      served.add(() -> w.promise().complete(local));
     }
     if (!s.waiters.isEmpty() && !s.inFlight) {
       lease(s, nowMillis);
     }
+    return served;
   }
 
   private void lease(Subject s, long nowMillis) {
@@ -158,21 +174,27 @@ final class DayLeases {
     store.lease(s.name, LocalDate.ofEpochDay(day), units, limit)
       .timeout(queryTimeoutMillis, TimeUnit.MILLISECONDS)
       .onComplete(ar -> {
-        s.inFlight = false;
-        if (ar.succeeded()) {
-          if (s.day == day) {
-            s.counted = Math.max(s.counted, ar.result().count());
-            s.block += ar.result().granted();
+        List<Runnable> served;
+        synchronized (lock) {
+          s.inFlight = false;
+          List<Waiter> uncounted = new ArrayList<>(0);
+          if (ar.succeeded()) {
+            if (s.day == day) {
+              s.counted = Math.max(s.counted, ar.result().count());
+              s.block += ar.result().granted();
+            }
+            // else: units of a day that is over; they no longer matter
+          } else {
+            // a lease that commits after its timeout only over-counts
+            failed(ar.cause(), nowMillis);
+            for (Waiter w; (w = s.waiters.poll()) != null; ) {
+              uncounted.add(w);
+            }
           }
-          // else: units of a day that is over; they no longer matter
-        } else {
-          // a lease that commits after its timeout only over-counts
-          failed(ar.cause(), nowMillis);
-          for (Waiter w; (w = s.waiters.poll()) != null; ) {
-            w.promise().complete(UNCOUNTED);
-          }
+          served = drain(s, nowMillis);
+          uncounted.forEach(w -> served.add(() -> w.promise().complete(UNCOUNTED)));
         }
-        drain(s, nowMillis);
+        served.forEach(Runnable::run);
       });
   }
 
@@ -185,7 +207,13 @@ final class DayLeases {
   }
 
   /** Units the subjects hold for their current day and have not served. */
-  static List<DayCounterStore.Unused> unused(Collection<Subject> subjects) {
+  List<DayCounterStore.Unused> unused(Collection<Subject> subjects) {
+    synchronized (lock) {
+      return unusedLocked(subjects);
+    }
+  }
+
+  private static List<DayCounterStore.Unused> unusedLocked(Collection<Subject> subjects) {
     List<DayCounterStore.Unused> out = new ArrayList<>();
     for (Subject s : subjects) {
       if (s.block > 0) {

@@ -18,7 +18,11 @@ import java.util.Map;
  * <p>Bounded: at most {@code maxEntries} subjects, least recently used evicted first (an evicted
  * subject starts with a full bucket again; its unused leased units stay counted), and subjects
  * whose bucket is full again and that hold no day state are swept.
- * Not thread-safe: it lives on the rate-limit verticle's event loop.
+ *
+ * <p>Thread-safe: the HTTP verticles of this node call it on their own event loops (see
+ * {@link InProcessLimiter}). Every state change happens under one lock shared with the day leases;
+ * the lock is held for a map lookup and a few arithmetic steps (a lease query is sent under it, never
+ * waited for), and callers' code never runs under it.
  */
 final class MemoryLimiter implements Limiter {
 
@@ -29,10 +33,12 @@ final class MemoryLimiter implements Limiter {
 
   private final LinkedHashMap<String, Cell> cells;
   private final DayLeases days;
+  private final Object lock;
 
   /** {@code days} may be null when no limit checked here has a day part (benchmarks). */
   MemoryLimiter(int maxEntries, DayLeases days) {
     this.days = days;
+    this.lock = days == null ? new Object() : days.lock();
     this.cells = new LinkedHashMap<>(1024, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, Cell> eldest) {
@@ -43,6 +49,12 @@ final class MemoryLimiter implements Limiter {
 
   @Override
   public Future<Decision> check(String subject, Limits limits, long nowMillis) {
+    synchronized (lock) {
+      return checkLocked(subject, limits, nowMillis);
+    }
+  }
+
+  private Future<Decision> checkLocked(String subject, Limits limits, long nowMillis) {
     long now = nowMillis * 1_000L;
     long today = UtcDays.epochDay(nowMillis);
     Cell cell = cells.get(subject);
@@ -74,14 +86,22 @@ final class MemoryLimiter implements Limiter {
       if (count >= 0) {
         return Decision.allowed(used, count);
       }
-      // the day refused: give the window slot back
-      taken.tat -= interval;
-      return Decision.day(Math.max(0L, taken.tat - now), limits.perDay());
+      // the day refused: give the window slot back (this may run after a lease, outside check's lock)
+      synchronized (lock) {
+        taken.tat -= interval;
+        return Decision.day(Math.max(0L, taken.tat - now), limits.perDay());
+      }
     });
   }
 
   /** Drops subjects whose bucket is full again and that hold no day state; returns how many. */
   int sweep(long nowMillis) {
+    synchronized (lock) {
+      return sweepLocked(nowMillis);
+    }
+  }
+
+  private int sweepLocked(long nowMillis) {
     long now = nowMillis * 1_000L;
     long today = UtcDays.epochDay(nowMillis);
     int removed = 0;
@@ -96,7 +116,9 @@ final class MemoryLimiter implements Limiter {
   }
 
   int size() {
-    return cells.size();
+    synchronized (lock) {
+      return cells.size();
+    }
   }
 
   long dayStoreErrors() {
@@ -111,12 +133,14 @@ final class MemoryLimiter implements Limiter {
   @Override
   public Future<Void> close() {
     List<DayLeases.Subject> held = new ArrayList<>();
-    cells.values().forEach(c -> {
-      if (c.day != null) {
-        held.add(c.day);
-      }
-    });
-    cells.clear();
+    synchronized (lock) {
+      cells.values().forEach(c -> {
+        if (c.day != null) {
+          held.add(c.day);
+        }
+      });
+      cells.clear();
+    }
     return days == null ? Future.succeededFuture() : days.giveBack(held);
   }
 }

@@ -22,7 +22,7 @@ public interface RateLimitService {
    * Billing publishes {@code "user:<id>"} or {@code "org:<id>"} here when it assigns a plan; every
    * node's limiter forgets the tiers it cached for that user or org.
    */
-  String PLAN_CHANGED_ADDRESS = "forge.billing.plan-changed";
+  String PLAN_CHANGED_ADDRESS = dev.chrysalis.forge.billing.BillingService.PLAN_CHANGED_ADDRESS;
 
   /**
    * A node publishes its cluster node id here when it finds Redis unreachable; every other node

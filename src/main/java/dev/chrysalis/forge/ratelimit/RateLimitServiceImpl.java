@@ -12,7 +12,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Resolves the caller's limits (tier cache, plan source), asks the backend, shapes the answer. */
+/**
+ * Resolves the caller's limits (tier cache, plan source), asks the backend, shapes the answer.
+ * Thread-safe with the in-process backend (HTTP verticles call it on their own event loops, see
+ * {@link InProcessLimiter}); with Redis it is called on the rate-limit verticle's event loop only.
+ */
 final class RateLimitServiceImpl implements RateLimitService {
 
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitServiceImpl.class);
@@ -32,7 +36,7 @@ final class RateLimitServiceImpl implements RateLimitService {
   private final LongAdder checks = new LongAdder();
   private final LongAdder denied = new LongAdder();
   private final LongAdder planErrors = new LongAdder();
-  private long lastPlanErrorLog = Long.MIN_VALUE / 2;
+  private volatile long lastPlanErrorLog = Long.MIN_VALUE / 2;
 
   RateLimitServiceImpl(RateLimitConfig config, Clock clock, PlanSource plans, Limiter limiter, MemoryLimiter memory) {
     this.config = config;

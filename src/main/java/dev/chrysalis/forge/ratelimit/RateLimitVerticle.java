@@ -19,7 +19,9 @@ import java.util.function.BiFunction;
 
 /**
  * Serves {@link RateLimitService} on {@value RateLimitService#ADDRESS}. Deploy exactly one
- * instance per node: the in-process state and the tier cache live on its event loop.
+ * instance per node: it owns the node's limiter state and tier cache. On a standalone node without
+ * Redis the same service is also handed to this node's HTTP verticles ({@link InProcessLimiter}),
+ * which then check on their own event loops.
  */
 public class RateLimitVerticle extends VerticleBase {
 
@@ -104,6 +106,10 @@ public class RateLimitVerticle extends VerticleBase {
     });
     // local: each node's HTTP verticles ask their own limiter (one local hop; shared state is in Redis)
     binding = new ServiceBinder(vertx).setAddress(RateLimitService.ADDRESS).registerLocal(RateLimitService.class, service);
+    if (!config.redisEnabled() && !vertx.isClustered()) {
+      // the whole state is in this JVM: this node's HTTP verticles check on their own event loops
+      InProcessLimiter.register(vertx, service);
+    }
     Future<Void> downReady = redisDown == null ? Future.succeededFuture() : redisDown.completion();
     return Future.all(binding.completion(), planChanges.completion(), downReady, ready);
   }
@@ -127,6 +133,7 @@ public class RateLimitVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    InProcessLimiter.unregister(vertx);
     Future<Void> down = redisDown == null ? Future.succeededFuture() : redisDown.unregister();
     return Future.all(binding.unregister(), planChanges.unregister(), down)
       .eventually(() -> limiter.close())

@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * Plan ids per user (and org), kept for a while so the hot path asks the plan source rarely.
- * Bounded (least recently used evicted). Lives on the rate-limit verticle's event loop.
+ * Bounded (least recently used evicted). Thread-safe (each method holds the cache's lock): the HTTP
+ * verticles' in-process checks and the rate-limit verticle's plan-change consumer share it.
  */
 final class TierCache {
 
@@ -30,7 +31,7 @@ final class TierCache {
   }
 
   /** The cached plan id, or null when absent or expired. */
-  String get(String key, long nowMillis) {
+  synchronized String get(String key, long nowMillis) {
     Entry e = entries.get(key);
     if (e == null) {
       return null;
@@ -42,11 +43,11 @@ final class TierCache {
     return e.planId;
   }
 
-  void put(String key, String planId, long nowMillis) {
+  synchronized void put(String key, String planId, long nowMillis) {
     put(key, planId, nowMillis, ttlMillis);
   }
 
-  void put(String key, String planId, long nowMillis, long forMillis) {
+  synchronized void put(String key, String planId, long nowMillis, long forMillis) {
     long ttl = Math.min(forMillis, ttlMillis);
     if (ttl > 0) {
       entries.put(key, new Entry(planId, nowMillis + ttl));
@@ -54,16 +55,16 @@ final class TierCache {
   }
 
   /** Forgets a user's plan in every org. */
-  void forgetUser(String userId) {
+  synchronized void forgetUser(String userId) {
     entries.keySet().removeIf(k -> k.equals(userId) || k.startsWith(userId + "/"));
   }
 
   /** Forgets every member's plan in one org. */
-  void forgetOrg(String orgId) {
+  synchronized void forgetOrg(String orgId) {
     entries.keySet().removeIf(k -> k.endsWith("/" + orgId));
   }
 
-  int size() {
+  synchronized int size() {
     return entries.size();
   }
 }

@@ -15,9 +15,11 @@ import java.util.Map;
  * Turns the gateway's {@code chat.completion.chunk} stream of one call into the Responses API's
  * stream, in OpenAI's event names and order, each event with its {@code sequence_number}:
  * {@code response.created}, {@code response.in_progress}; per message item
- * {@code response.output_item.added}, {@code response.content_part.added},
- * {@code response.output_text.delta}…, {@code response.output_text.done},
- * {@code response.content_part.done}, {@code response.output_item.done}; per function call
+ * {@code response.output_item.added}; per content part (text, then refusal, in the order they
+ * begin) {@code response.content_part.added}, {@code response.output_text.delta}… or
+ * {@code response.refusal.delta}…, and at the item's end {@code response.output_text.done} or
+ * {@code response.refusal.done} and {@code response.content_part.done}; then
+ * {@code response.output_item.done}; per function call
  * {@code response.output_item.added}, {@code response.function_call_arguments.delta}…,
  * {@code response.function_call_arguments.done}, {@code response.output_item.done}; then, written
  * by the owner once the response is stored, {@code response.completed} (or
@@ -32,7 +34,10 @@ final class ResponseEvents implements ChunkTap {
     final int index;
     final boolean message;
     final StringBuilder text = new StringBuilder();
-    StringBuilder refusal;
+    final StringBuilder refusal = new StringBuilder();
+    /** Content indexes of a message's text and refusal parts, -1 until the part begins. */
+    int textPart = -1;
+    int refusalPart = -1;
     String callId;
     String name;
     boolean open = true;
@@ -46,11 +51,12 @@ final class ResponseEvents implements ChunkTap {
     JsonObject json(String status) {
       if (message) {
         JsonArray parts = new JsonArray();
-        if (text.length() > 0 || refusal == null) {
-          parts.add(ResponseObject.outputText(text.toString()));
-        }
-        if (refusal != null) {
-          parts.add(new JsonObject().put("type", "refusal").put("refusal", refusal.toString()));
+        for (int i = 0; i < 2; i++) {
+          if (i == textPart) {
+            parts.add(ResponseObject.outputText(text.toString()));
+          } else if (i == refusalPart) {
+            parts.add(refusalPart(refusal.toString()));
+          }
         }
         return ResponseObject.message(id, status, parts);
       }
@@ -102,11 +108,7 @@ final class ResponseEvents implements ChunkTap {
       text(text);
     }
     if (delta.getValue("refusal") instanceof String refusal && !refusal.isEmpty()) {
-      openMessage();
-      if (message.refusal == null) {
-        message.refusal = new StringBuilder();
-      }
-      message.refusal.append(refusal);
+      refusal(refusal);
     }
     if (delta.getValue("tool_calls") instanceof JsonArray list) {
       for (Object o : list) {
@@ -172,9 +174,34 @@ final class ResponseEvents implements ChunkTap {
 
   private void text(String text) {
     openMessage();
+    if (message.textPart < 0) {
+      message.textPart = partAdded(ResponseObject.outputText(""));
+    }
     message.text.append(text);
     emit("response.output_text.delta", new JsonObject().put("item_id", message.id).put("output_index", message.index)
-      .put("content_index", 0).put("delta", text).put("logprobs", new JsonArray()));
+      .put("content_index", message.textPart).put("delta", text).put("logprobs", new JsonArray()));
+  }
+
+  private void refusal(String refusal) {
+    openMessage();
+    if (message.refusalPart < 0) {
+      message.refusalPart = partAdded(refusalPart(""));
+    }
+    message.refusal.append(refusal);
+    emit("response.refusal.delta", new JsonObject().put("item_id", message.id).put("output_index", message.index)
+      .put("content_index", message.refusalPart).put("delta", refusal));
+  }
+
+  /** Announces the open message's next content part and answers its index. */
+  private int partAdded(JsonObject part) {
+    int index = (message.textPart < 0 ? 0 : 1) + (message.refusalPart < 0 ? 0 : 1);
+    emit("response.content_part.added", new JsonObject().put("item_id", message.id)
+      .put("output_index", message.index).put("content_index", index).put("part", part));
+    return index;
+  }
+
+  private static JsonObject refusalPart(String refusal) {
+    return new JsonObject().put("type", "refusal").put("refusal", refusal);
   }
 
   private void openMessage() {
@@ -185,9 +212,6 @@ final class ResponseEvents implements ChunkTap {
     items.add(message);
     emit("response.output_item.added", new JsonObject().put("output_index", message.index)
       .put("item", ResponseObject.message(message.id, "in_progress", new JsonArray())));
-    emit("response.content_part.added", new JsonObject().put("item_id", message.id)
-      .put("output_index", message.index).put("content_index", 0)
-      .put("part", new JsonObject().put("type", "output_text").put("text", "").put("annotations", new JsonArray())));
   }
 
   private void closeMessage() {
@@ -195,11 +219,21 @@ final class ResponseEvents implements ChunkTap {
       return;
     }
     message.open = false;
-    String text = message.text.toString();
-    emit("response.output_text.done", new JsonObject().put("item_id", message.id).put("output_index", message.index)
-      .put("content_index", 0).put("text", text).put("logprobs", new JsonArray()));
-    emit("response.content_part.done", new JsonObject().put("item_id", message.id).put("output_index", message.index)
-      .put("content_index", 0).put("part", ResponseObject.outputText(text)));
+    for (int i = 0; i < 2; i++) {
+      if (i == message.textPart) {
+        String text = message.text.toString();
+        emit("response.output_text.done", new JsonObject().put("item_id", message.id)
+          .put("output_index", message.index).put("content_index", i).put("text", text).put("logprobs", new JsonArray()));
+        emit("response.content_part.done", new JsonObject().put("item_id", message.id)
+          .put("output_index", message.index).put("content_index", i).put("part", ResponseObject.outputText(text)));
+      } else if (i == message.refusalPart) {
+        String refusal = message.refusal.toString();
+        emit("response.refusal.done", new JsonObject().put("item_id", message.id)
+          .put("output_index", message.index).put("content_index", i).put("refusal", refusal));
+        emit("response.content_part.done", new JsonObject().put("item_id", message.id)
+          .put("output_index", message.index).put("content_index", i).put("part", refusalPart(refusal)));
+      }
+    }
     emit("response.output_item.done", new JsonObject().put("output_index", message.index)
       .put("item", message.json("completed")));
   }

@@ -4,11 +4,16 @@ import dev.chrysalis.forge.gateway.Usage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Set;
+
 /**
  * The {@code response} object in OpenAI's shape: the request's settings echoed (with OpenAI's
  * defaults where the client set none), the output items, status and usage.
  */
 final class ResponseObject {
+
+  /** The codes OpenAI's schema allows in a response's {@code error}; other failures are {@code server_error}. */
+  private static final Set<String> ERROR_CODES = Set.of("server_error", "rate_limit_exceeded", "invalid_prompt");
 
   private ResponseObject() {
   }
@@ -17,7 +22,7 @@ final class ResponseObject {
   static JsonObject start(String id, long createdAt, ResponseInput.Request request) {
     JsonObject b = request.body();
     Object text = b.getValue("text");
-    return new JsonObject()
+    JsonObject response = new JsonObject()
       .put("id", id)
       .put("object", "response")
       .put("created_at", createdAt)
@@ -37,17 +42,42 @@ final class ResponseObject {
       .put("text", text instanceof JsonObject t && t.getValue("format") != null ? t
         : new JsonObject().put("format", new JsonObject().put("type", "text")))
       .put("tool_choice", b.getValue("tool_choice") == null ? "auto" : b.getValue("tool_choice"))
-      .put("tools", b.getValue("tools") instanceof JsonArray tools ? tools : new JsonArray())
+      .put("tools", tools(b.getValue("tools")))
       .put("top_p", b.getValue("top_p") instanceof Number p ? p : 1)
       .put("truncation", "disabled")
-      .putNull("usage")
-      .put("user", b.getValue("user"))
       .put("metadata", request.metadata());
+    // OpenAI's schema has no null for these two: absent until there is a value
+    if (b.getValue("user") instanceof String user) {
+      response.put("user", user);
+    }
+    return response;
+  }
+
+  /**
+   * The function tools as the response echoes them, each with every field OpenAI's schema requires
+   * ({@code strict} and {@code parameters} are null when the client did not set them).
+   */
+  private static JsonArray tools(Object requested) {
+    JsonArray out = new JsonArray();
+    if (requested instanceof JsonArray tools) {
+      for (Object o : tools) {
+        if (o instanceof JsonObject t) {
+          out.add(new JsonObject().put("type", t.getValue("type")).put("name", t.getValue("name"))
+            .put("description", t.getValue("description")).put("parameters", t.getValue("parameters"))
+            .put("strict", t.getValue("strict")));
+        }
+      }
+    }
+    return out;
   }
 
   /** Sets the final status from the chat finish reason, the output and the usage. */
   static JsonObject finish(JsonObject response, JsonArray output, String finishReason, Usage usage) {
-    response.put("output", output).put("usage", usage(usage));
+    response.put("output", output);
+    JsonObject u = usage(usage);
+    if (u != null) {
+      response.put("usage", u);
+    }
     if ("length".equals(finishReason)) {
       response.put("status", "incomplete")
         .put("incomplete_details", new JsonObject().put("reason", "max_output_tokens"));
@@ -62,8 +92,21 @@ final class ResponseObject {
 
   /** A response that failed: our error code and message, whatever output came before. */
   static JsonObject fail(JsonObject response, JsonArray output, String code, String message, Usage usage) {
-    return response.put("status", "failed").put("output", output).put("usage", usage(usage))
-      .put("error", new JsonObject().put("code", code == null ? "server_error" : code).put("message", message));
+    response.put("status", "failed").put("output", output)
+      .put("error", new JsonObject().put("code", errorCode(code)).put("message", message));
+    JsonObject u = usage(usage);
+    if (u != null) {
+      response.put("usage", u);
+    }
+    return response;
+  }
+
+  /** The response's error code from OpenAI's list; the stream's {@code error} event carries the precise one. */
+  static String errorCode(String code) {
+    if (code != null && ERROR_CODES.contains(code)) {
+      return code;
+    }
+    return code != null && code.contains("rate_limit") ? "rate_limit_exceeded" : "server_error";
   }
 
   static JsonObject usage(Usage u) {
@@ -72,7 +115,8 @@ final class ResponseObject {
     }
     return new JsonObject()
       .put("input_tokens", u.promptTokens())
-      .put("input_tokens_details", new JsonObject().put("cached_tokens", u.cachedTokens()))
+      // the gateway's usage counts cache writes inside the input tokens, not apart from them
+      .put("input_tokens_details", new JsonObject().put("cached_tokens", u.cachedTokens()).put("cache_write_tokens", 0))
       .put("output_tokens", u.completionTokens())
       .put("output_tokens_details", new JsonObject().put("reasoning_tokens", 0))
       .put("total_tokens", u.totalTokens());

@@ -118,16 +118,26 @@ class EmailVerificationApiTest {
     assertThat(smtp.mailsTo(unknown, 1)).isEmpty();
 
     String token = smtp.latestToken(u.email(), "Reset your password");
+    // asking again at once answers the same and mails nothing more (one reset mail a minute)
+    Api.Resp again = api.call("forgotPassword").body(new JsonObject().put("email", u.email())).send().expect(202);
+    assertThat(again.json()).isEqualTo(forKnown.json());
     Api.Resp weak = api.call("resetPassword").body(new JsonObject().put("token", token).put("password", "short")).send()
       .expect(400);
     assertThat(weak.error().getString("code")).isEqualTo("weak_password");
 
     String fresh = "a brand new long password";
+    String otherSession = api.call("loginUser").body(new JsonObject().put("email", u.email()).put("password", Users.PASSWORD))
+      .send().expect(200).json().getString("token");
     api.call("getCurrentUser").bearer(u.token()).send().expect(200);
+    api.call("getCurrentUser").bearer(otherSession).send().expect(200);
     api.call("resetPassword").body(new JsonObject().put("token", token).put("password", fresh)).send().expect(200);
     // every session from before the reset has ended
-    Api.Resp ended = api.call("getCurrentUser").bearer(u.token()).send().expect(401);
-    assertThat(ended.error().getString("code")).isEqualTo("session_ended");
+    for (String session : new String[] {u.token(), otherSession}) {
+      Api.Resp ended = api.call("getCurrentUser").bearer(session).send().expect(401);
+      assertThat(ended.error().getString("code")).isEqualTo("session_ended");
+      assertThat(ended.error().getString("type")).isEqualTo("authentication_error");
+    }
+    assertThat(smtp.mailsTo(u.email(), 3)).filteredOn(m -> m.startsWith("Subject: Reset your password")).hasSize(1);
     api.call("loginUser").body(new JsonObject().put("email", u.email()).put("password", Users.PASSWORD)).send().expect(401);
     api.call("loginUser").body(new JsonObject().put("email", u.email()).put("password", fresh)).send().expect(200);
 

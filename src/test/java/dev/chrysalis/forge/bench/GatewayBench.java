@@ -138,10 +138,13 @@ public final class GatewayBench {
     AtomicLong ok = new AtomicLong();
     AtomicLong open = new AtomicLong();
     AtomicLong maxOpen = new AtomicLong();
+    java.util.Map<String, Integer> refused = new java.util.concurrent.ConcurrentSkipListMap<>();
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
       client.request(options(url, headers)).compose(req -> req.send(body)).onComplete(ar -> {
         if (ar.failed() || ar.result().statusCode() != 200) {
+          refused.merge(ar.failed() ? ar.cause().getClass().getSimpleName() : String.valueOf(ar.result().statusCode()),
+            1, Integer::sum);
           finished.countDown();
           return;
         }
@@ -160,8 +163,8 @@ public final class GatewayBench {
     }
     finished.await(300, TimeUnit.SECONDS);
     client.close();
-    return String.format("concurrent streams: %d opened, %d at once, %d completed with [DONE] in %.1f s",
-      n, maxOpen.get(), ok.get(), (System.nanoTime() - start) / 1e9);
+    return String.format("concurrent streams: %d opened, %d at once, %d completed with [DONE] in %.1f s; not started: %s",
+      n, maxOpen.get(), ok.get(), (System.nanoTime() - start) / 1e9, refused.isEmpty() ? "none" : refused);
   }
 
   private static RequestOptions options(String url, Map<String, String> headers) {

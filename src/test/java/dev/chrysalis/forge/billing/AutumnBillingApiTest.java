@@ -5,10 +5,14 @@ import dev.chrysalis.forge.testing.Contract;
 import dev.chrysalis.forge.testing.TestApp;
 import dev.chrysalis.forge.testing.TestDatabase;
 import dev.chrysalis.forge.testing.Users;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -17,11 +21,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Autumn mode against a fake Autumn: customers, checks with fallback, the outbox, checkout and portal. */
+@ExtendWith(VertxExtension.class)
 class AutumnBillingApiTest {
 
   private static final String ADMIN_EMAIL = "ops-" + UUID.randomUUID().toString().substring(0, 8) + "@example.test";
@@ -117,17 +123,30 @@ class AutumnBillingApiTest {
   }
 
   @Test
-  void everyUsageEventIsDeliveredExactlyOnceThroughFailuresAndATimeout() {
+  void everyUsageEventIsDeliveredExactlyOnceThroughFailuresAndATimeout(VertxTestContext ctx) throws Throwable {
     Users.Registered u = customer();
     autumn.failNext("balances.track", 3);
     autumn.slowNext("balances.track", 1, 1_500);
     List<String> ids = new ArrayList<>();
+    Future<Void> recorded = Future.succeededFuture();
     for (int i = 0; i < 5; i++) {
       JsonObject e = event(u.id(), "gpt-4o-mini");
       ids.add(e.getString("id"));
-      assertThat(Bus.await(billing.recordUsage(e)).getBoolean("recorded")).isTrue();
+      recorded = recorded.compose(v -> billing.recordUsage(e)).map(r -> {
+        ctx.verify(() -> assertThat(r.getBoolean("recorded")).as("recorded %s", e.getString("id")).isTrue());
+        return null;
+      });
     }
-    Bus.await(billing.recordUsage(event(u.id(), "gpt-4o-mini").put("id", ids.get(0))));
+    // the same event again: recorded once, so delivered once
+    recorded.compose(v -> billing.recordUsage(event(u.id(), "gpt-4o-mini").put("id", ids.get(0))))
+      .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertThat(r.getBoolean("recorded")).as("a repeated event").isFalse();
+        ctx.completeNow();
+      })));
+    assertThat(ctx.awaitCompletion(60, TimeUnit.SECONDS)).as("usage recorded").isTrue();
+    if (ctx.failed()) {
+      throw ctx.causeOfFailure();
+    }
     eventually("outbox drained for " + u.id(), () -> count(app.databaseUrl(),
       "SELECT COUNT(*) FROM billing_outbox WHERE delivered_at IS NOT NULL AND id LIKE 'trk:" + u.id() + ":%'") == 5);
     for (String id : ids) {

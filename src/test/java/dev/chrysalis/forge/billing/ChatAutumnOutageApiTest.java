@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Autumn mode under a steady chat load from four free-plan users (limited per minute, per day
- * and in messages); Autumn becomes unreachable (its port refuses, open connections reset) and
- * comes back. Every answer is 2xx or 503 with Retry-After; the local ledger holds exactly one row
+ * Autumn mode under a steady chat load from four users (two on the free plan, limited per
+ * minute, per day and in messages; two subscribed in Autumn to the team plan, unlimited); Autumn
+ * becomes unreachable (its port refuses, open connections reset) and comes back. Every answer is 2xx or 503 with Retry-After; the local ledger holds exactly one row
  * per call answered 2xx; and once Autumn answers again it has received exactly one usage event
  * per such call.
  */
@@ -38,11 +38,18 @@ class ChatAutumnOutageApiTest {
       env.putAll(TestApp.env("AUTUMN_API_BASE", "http://127.0.0.1:" + toAutumn.port(),
         "CHRYSALIS_DATABASE_URL", db, "CHRYSALIS_REDIS_URL", redis.url(),
         "CHRYSALIS_RATE_FREE_PER_MINUTE", "6000", "CHRYSALIS_RATE_FREE_PER_DAY", "1000000",
+        "CHRYSALIS_RATE_TEAM_PER_MINUTE", "0", "CHRYSALIS_RATE_TEAM_PER_DAY", "0",
         "CHRYSALIS_AUTUMN_CHECK_CACHE_MS", "200"));
       try (TestApp app = TestApp.start(env)) {
         List<Users.Registered> users = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-          users.add(Users.register(app.api()));
+          Users.Registered u = Users.register(app.api());
+          if (i % 2 == 1) {
+            autumn.subscribe(u.id(), "team");
+            assertThat(app.api().call("getBillingPlan").bearer(u.token()).send().expect(200).json()
+              .getString("plan_id")).isEqualTo("team");
+          }
+          users.add(u);
         }
         ChatLoad load = new ChatLoad(List.of(app.api()), users);
         ChatLoad.settle(1_500);

@@ -4,19 +4,27 @@ import dev.chrysalis.forge.testing.TestApp;
 import dev.chrysalis.forge.testing.TestDatabase;
 import dev.chrysalis.forge.testing.Users;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static dev.chrysalis.forge.billing.AutumnBillingApiTest.count;
 import static dev.chrysalis.forge.billing.AutumnBillingApiTest.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What is owed to Autumn survives a restart: written while Autumn is down, delivered by the next process. */
+/**
+ * What is owed to Autumn survives a restart: written while Autumn is down (usage recorded through
+ * the billing service's proxy), delivered by the next process.
+ */
+@ExtendWith(VertxExtension.class)
 class OutboxRestartApiTest {
 
   @Test
-  void pendingOutboxIsDeliveredAfterARestart() {
+  void pendingOutboxIsDeliveredAfterARestart(VertxTestContext ctx) throws Throwable {
     String db = TestDatabase.freshDatabaseUrl();
     try (FakeAutumn autumn = new FakeAutumn()) {
       Map<String, String> env = AutumnBillingApiTest.autumnEnv(autumn);
@@ -28,7 +36,14 @@ class OutboxRestartApiTest {
         u = Users.register(first.api());
         JsonObject e = AutumnBillingApiTest.event(u.id(), "gpt-4o");
         eventId = e.getString("id");
-        assertThat(Bus.await(BillingService.createProxy(first.vertx()).recordUsage(e)).getBoolean("recorded")).isTrue();
+        BillingService.createProxy(first.vertx()).recordUsage(e).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(r.getBoolean("recorded")).isTrue();
+          ctx.completeNow();
+        })));
+        assertThat(ctx.awaitCompletion(30, TimeUnit.SECONDS)).as("usage recorded").isTrue();
+        if (ctx.failed()) {
+          throw ctx.causeOfFailure();
+        }
         eventually("a failed delivery attempt", () -> count(db,
           "SELECT COUNT(*) FROM billing_outbox WHERE attempts > 0 AND id = 'trk:" + u.id() + ":" + eventId + "'") == 1);
       }

@@ -4,8 +4,11 @@ import dev.chrysalis.forge.testing.TestApp;
 import dev.chrysalis.forge.testing.Users;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -16,17 +19,20 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Usage recorded while PostgreSQL is down is kept in the billing verticle's queue and written
- * once the database is back: every event lands exactly once and the daily aggregate follows.
+ * Usage recorded (through the billing service's proxy) while PostgreSQL is down is kept in the
+ * billing verticle's queue and written once the database is back: every event lands exactly once
+ * and the daily aggregate follows.
  */
+@ExtendWith(VertxExtension.class)
 class UsageOutageTest {
 
   @Test
-  void usageRecordedDuringAnOutageLandsWhenTheDatabaseIsBack() throws Exception {
+  void usageRecordedDuringAnOutageLandsWhenTheDatabaseIsBack(VertxTestContext ctx) throws Throwable {
     Path dataDir = Files.createTempDirectory("forge-usage-outage");
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -52,8 +58,14 @@ class UsageOutageTest {
       assertThat(writes).noneMatch(Future::isComplete);
       pg = start(dataDir, port);
 
-      Bus.await(Future.join(writes));
-      assertThat(writes).allMatch(f -> f.succeeded() && f.result().getBoolean("recorded"));
+      Future.join(writes).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+        assertThat(writes).allMatch(f -> f.succeeded() && f.result().getBoolean("recorded"));
+        ctx.completeNow();
+      })));
+      assertThat(ctx.awaitCompletion(60, TimeUnit.SECONDS)).as("every write answered").isTrue();
+      if (ctx.failed()) {
+        throw ctx.causeOfFailure();
+      }
       try (Connection c = DriverManager.getConnection(jdbc.replace("/postgres", "/forge"), "postgres", null);
            ResultSet events = c.createStatement().executeQuery(
              "SELECT count(*) FROM usage_events WHERE user_id = '" + user.id() + "'");

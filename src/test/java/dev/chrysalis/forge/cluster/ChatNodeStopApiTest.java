@@ -2,9 +2,11 @@ package dev.chrysalis.forge.cluster;
 
 import dev.chrysalis.forge.gateway.FakeProviders;
 import dev.chrysalis.forge.testing.ChatLoad;
+import dev.chrysalis.forge.testing.DevMailbox;
 import dev.chrysalis.forge.testing.RedisProcess;
 import dev.chrysalis.forge.testing.TestDatabase;
 import dev.chrysalis.forge.testing.Users;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -18,8 +20,8 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Steady chat load from four free-plan users (limited per minute, per day and in messages) spread
- * over two clustered nodes (real processes); one node is stopped. SIGTERM: every answer is 2xx or
+ * Steady chat load from four users (two on the free plan, limited per minute, per day and in
+ * messages; two on the team plan, unlimited) spread over two clustered nodes (real processes); one node is stopped. SIGTERM: every answer is 2xx or
  * 503 with Retry-After, and the ledger holds exactly one row per call answered 2xx. SIGKILL: the
  * usage the killed node had answered but not yet committed (its group-commit queue) is lost;
  * the test measures how much, and that the surviving node loses nothing.
@@ -27,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChatNodeStopApiTest {
 
   private static final int USERS = 4;
+  private static final String ADMIN = "ops-node-stop@example.com";
 
   private static String[] env(FakeProviders fake) {
     List<String> out = new ArrayList<>();
@@ -34,8 +37,27 @@ class ChatNodeStopApiTest {
       out.add(e.getKey());
       out.add(e.getValue());
     }
-    out.addAll(List.of("CHRYSALIS_RATE_FREE_PER_MINUTE", "6000", "CHRYSALIS_RATE_FREE_PER_DAY", "1000000"));
+    out.addAll(List.of("CHRYSALIS_RATE_FREE_PER_MINUTE", "6000", "CHRYSALIS_RATE_FREE_PER_DAY", "1000000",
+      "CHRYSALIS_RATE_TEAM_PER_MINUTE", "0", "CHRYSALIS_RATE_TEAM_PER_DAY", "0", "CHRYSALIS_ADMIN_EMAILS", ADMIN));
     return out.toArray(String[]::new);
+  }
+
+  /** {@value #USERS} users, half on the free plan and half on the team plan (assigned by a verified operator). */
+  private static List<Users.Registered> users(NodeProcess node) {
+    JsonObject reg = node.api.call("registerUser").body(new JsonObject().put("email", ADMIN).put("password", Users.PASSWORD))
+      .send().expect(201).json();
+    node.api.call("verifyEmail").body(new JsonObject().put("token",
+      DevMailbox.latestToken(node.dataDir, ADMIN, "Confirm your email"))).send().expect(200);
+    List<Users.Registered> users = new ArrayList<>();
+    for (int i = 0; i < USERS; i++) {
+      Users.Registered u = Users.register(node.api);
+      if (i % 2 == 1) {
+        node.api.call("setUserPlan").bearer(reg.getString("token")).path("id", u.id())
+          .body(new JsonObject().put("plan_id", "team")).send().expect(200);
+      }
+      users.add(u);
+    }
+    return users;
   }
 
   @Test
@@ -47,10 +69,7 @@ class ChatNodeStopApiTest {
            NodeProcess b = NodeProcess.start(nodes, 1, db, redis.url(), env(fake))) {
         a.awaitMembers(2);
         b.awaitMembers(2);
-        List<Users.Registered> users = new ArrayList<>();
-        for (int i = 0; i < USERS; i++) {
-          users.add(Users.register(b.api));
-        }
+        List<Users.Registered> users = users(b);
         ChatLoad load = new ChatLoad(List.of(a.api, b.api), users);
         ChatLoad.settle(2_000);
         a.sigterm();
@@ -76,10 +95,7 @@ class ChatNodeStopApiTest {
            NodeProcess b = NodeProcess.start(nodes, 1, db, redis.url(), env(fake))) {
         a.awaitMembers(2);
         b.awaitMembers(2);
-        List<Users.Registered> users = new ArrayList<>();
-        for (int i = 0; i < USERS; i++) {
-          users.add(Users.register(b.api));
-        }
+        List<Users.Registered> users = users(b);
         // the load alternates nodes per call, so each call's node is known from its order
         ChatLoad load = new ChatLoad(List.of(a.api, b.api), users);
         ChatLoad.settle(2_000);

@@ -20,13 +20,16 @@ final class NodeProcess implements AutoCloseable {
 
   final int httpPort;
   final Api api;
+  /** Its CHRYSALIS_DATA_DIR (development mail lands in {@code mail/} there). */
+  final Path dataDir;
   private final Process process;
   private final Path log;
 
-  private NodeProcess(Process process, int httpPort, Path log) {
+  private NodeProcess(Process process, int httpPort, Path log, Path dataDir) {
     this.process = process;
     this.httpPort = httpPort;
     this.log = log;
+    this.dataDir = dataDir;
     this.api = new Api("http://127.0.0.1:" + httpPort);
   }
 
@@ -37,7 +40,8 @@ final class NodeProcess implements AutoCloseable {
     env.putAll(nodes.env(i, db, redisUrl));
     env.put("CHRYSALIS_PORT", String.valueOf(httpPort));
     env.put("CHRYSALIS_HTTP_INSTANCES", "1");
-    env.put("CHRYSALIS_DATA_DIR", Files.createTempDirectory("forge-node").toString());
+    Path dataDir = Files.createTempDirectory("forge-node");
+    env.put("CHRYSALIS_DATA_DIR", dataDir.toString());
     env.put("CHRYSALIS_CLUSTER_LEAVE_DRAIN_MS", "200");
     env.putAll(TestApp.env(extraEnv));
     Path log = Files.createTempFile("forge-node-" + i + "-", ".log");
@@ -46,7 +50,7 @@ final class NodeProcess implements AutoCloseable {
       "dev.chrysalis.forge.Main")
       .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(env);
-    return new NodeProcess(pb.start(), httpPort, log);
+    return new NodeProcess(pb.start(), httpPort, log, dataDir);
   }
 
   /** Waits until this node is ready and sees {@code members} cluster members. */

@@ -99,11 +99,21 @@ final class SchemaValues {
   }
 
   /**
-   * The schema of an array's items; where the contract validates items only as {@code type: object}
-   * (to keep the router fast) and names their real schema in the description ("Items: #/…"), that one.
+   * The schema of an array's items; for a union of object schemas, one object with the fields of
+   * all branches; where an item schema is just {@code type: object} and the array's description
+   * names the real one ("Items: #/…"), that one.
    */
   JsonObject itemSchema(JsonObject array) {
     JsonObject items = resolve(array.getValue("items"));
+    if (items.getValue("oneOf") instanceof JsonArray options && !items.containsKey("properties")) {
+      // a union (chat messages by role): the fields of every branch, the first branch's schema winning
+      JsonObject props = new JsonObject();
+      for (Object option : options) {
+        resolve(option).getJsonObject("properties", new JsonObject())
+          .forEach(e -> props.getMap().putIfAbsent(e.getKey(), e.getValue()));
+      }
+      return new JsonObject().put("type", "object").put("properties", props);
+    }
     String description = array.getString("description", "");
     Matcher named = ITEMS_REF.matcher(description);
     if (items.getJsonObject("properties", new JsonObject()).isEmpty() && named.find()) {

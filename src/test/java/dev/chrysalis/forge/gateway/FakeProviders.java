@@ -31,7 +31,10 @@ import java.util.regex.Pattern;
  * with {@code ra<S>s} a {@code retry-after: S} header on those failures (default 0) and
  * {@code rams<M>} a {@code retry-after-ms: M} header besides, {@code quota} (the provider's
  * quota or billing refusal: OpenAI 429 insufficient_quota, Anthropic 402 billing_error, Cohere
- * 402). Anything else answers "Hello there!" (streamed in three pieces). OpenAI-format calls
+ * 402), {@code truncated} (the answer stops at the output limit: OpenAI finish_reason
+ * {@code length}, Anthropic stop_reason {@code max_tokens}), {@code refuses} (OpenAI only: the
+ * model refuses, {@code refusal} instead of content). Anything else answers "Hello there!"
+ * (streamed in three pieces). OpenAI-format calls
  * whose first message is thread chat's summary instruction are counted in {@link #summaryCalls}
  * and, when set, answered with {@link #summaryAnswer} or refused with {@link #summaryStatus}.
  *
@@ -48,6 +51,7 @@ public final class FakeProviders implements AutoCloseable {
   public static final String COHERE_KEY = "co-test-0000";
   public static final String MISTRAL_KEY = "mi-test-0000";
   public static final List<String> PIECES = List.of("Hel", "lo ", "there!");
+  public static final String REFUSAL = "I can't help with that.";
   public static final String UPSTREAM_RATE_REMAINING = "4242";
   private static final Pattern FAIL = Pattern.compile("fail(\\d+)x(\\d{3}|reset)");
   private static final Pattern RETRY_AFTER = Pattern.compile("ra(\\d+)s");
@@ -55,7 +59,7 @@ public final class FakeProviders implements AutoCloseable {
   private static final Pattern MISTRAL_ID = Pattern.compile("[a-zA-Z0-9]{9}");
 
   /** One request as the fake saw it. */
-  public record Seen(String path, String query, MultiMap headers, JsonObject body) {
+  public record Seen(String path, String query, MultiMap headers, JsonObject body, String raw) {
   }
 
   private final Vertx vertx = Vertx.vertx();
@@ -102,7 +106,8 @@ public final class FakeProviders implements AutoCloseable {
   private void handle(HttpServerRequest req) {
     req.body().onSuccess(buf -> {
       JsonObject body = buf.length() == 0 ? new JsonObject() : buf.toJsonObject();
-      seen.add(new Seen(req.path(), req.query(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()), body));
+      seen.add(new Seen(req.path(), req.query(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()), body,
+        buf.toString()));
       String path = req.path();
       HttpServerResponse res = req.response();
       leakyHeaders(path, res);
@@ -484,8 +489,13 @@ public final class FakeProviders implements AutoCloseable {
         .put("type", "function").put("function", new JsonObject().put("name", "get_weather")
           .put("arguments", "{\"city\":\"Paris\"}"))));
       finish = "tool_calls";
+    } else if (model.contains("refuses")) {
+      message.putNull("content").put("refusal", REFUSAL);
     } else {
       message.put("content", String.join("", PIECES));
+    }
+    if (model.contains("truncated")) {
+      finish = "length";
     }
     return new JsonObject().put("id", "chatcmpl-up").put("object", "chat.completion").put("created", 1760000000)
       .put("model", model).put("system_fingerprint", "fp_x")
@@ -506,10 +516,15 @@ public final class FakeProviders implements AutoCloseable {
       ev.add("data: " + head + "\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"\"}}]},\"finish_reason\":null}]" + tail + "\n\n");
       ev.add("data: " + head + "\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]},\"finish_reason\":null}]" + tail + "\n\n");
       finish = "tool_calls";
+    } else if (model.contains("refuses")) {
+      ev.add("data: " + head + "\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"" + REFUSAL + "\"},\"finish_reason\":null}]" + tail + "\n\n");
     } else {
       for (String p : PIECES) {
         ev.add("data: " + head + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + p + "\"},\"finish_reason\":null}]" + tail + "\n\n");
       }
+    }
+    if (model.contains("truncated")) {
+      finish = "length";
     }
     if (model.contains("midstream")) {
       ev.add(2, "data: {\"error\":{\"message\":\"model overloaded\",\"type\":\"server_error\",\"code\":null,\"param\":null}}\n\n");
@@ -555,6 +570,9 @@ public final class FakeProviders implements AutoCloseable {
     } else {
       content.add(new JsonObject().put("type", "text").put("text", String.join("", PIECES)));
     }
+    if (model.contains("truncated")) {
+      stop = "max_tokens";
+    }
     return new JsonObject().put("id", "msg_01X").put("type", "message").put("role", "assistant").put("model", model)
       .put("content", content).put("stop_reason", stop).putNull("stop_sequence")
       .put("usage", new JsonObject().put("input_tokens", 120).put("output_tokens", 42)
@@ -584,6 +602,9 @@ public final class FakeProviders implements AutoCloseable {
         ev.add(ev("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"" + p + "\"}}"));
       }
       ev.add(ev("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"));
+    }
+    if (model.contains("truncated")) {
+      stop = "max_tokens";
     }
     if (model.contains("midstream")) {
       ev.add(4, ev("error", "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"));

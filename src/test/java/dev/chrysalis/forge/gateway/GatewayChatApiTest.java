@@ -57,6 +57,32 @@ class GatewayChatApiTest {
   }
 
   @Test
+  void openaiGetsTheClientsOwnBytesWhenNothingNeedsTranslating() {
+    // spacing, key order and number spelling survive only if the bytes are not re-encoded
+    String body = "{ \"temperature\" : 1.50, \"model\":\"gpt-4o\",\n \"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}";
+    f.api.call("createChatCompletion").bearer(f.user.token()).body(body).send().expect(200);
+    assertThat(f.fake.last().raw()).isEqualTo(body);
+
+    String stream = "{\"stream\":true, \"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}";
+    f.api.raw("POST", "/v1/chat/completions").bearer(f.user.token()).body(stream).send().expect(200);
+    assertThat(f.fake.last().raw()).isEqualTo("{\"stream_options\":{\"include_usage\":true}," + stream.substring(1));
+
+    // a model renamed for the upstream means a re-encoded body
+    f.chat(GatewayFixture.hello("openai/gpt-4o")).expect(200);
+    assertThat(f.fake.last().raw()).contains("\"model\":\"gpt-4o\"").doesNotContain("openai/");
+  }
+
+  @Test
+  void aRepeatedKeyIsRefusedBeforeTheUpstream() {
+    int before = f.fake.seen.size();
+    Api.Resp r = f.api.call("createChatCompletion").bearer(f.user.token())
+      .body("{\"model\":\"gpt-4o-mini\",\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+      .send().expect(400);
+    assertThat(r.error().getString("code")).isEqualTo("invalid_json");
+    assertThat(f.fake.seen.size()).isEqualTo(before);
+  }
+
+  @Test
   void anOrgTheCallerIsNotInIsRefusedBeforeTheUpstream() {
     int before = f.fake.seen.size();
     Api.Resp r = f.chat(GatewayFixture.hello("gpt-4o").put("org_id", "org_notmine")).expect(404);
@@ -77,7 +103,7 @@ class GatewayChatApiTest {
     Api.Resp r = f.chat(streamed(GatewayFixture.hello("gpt-4o"), false)).expect(200);
     assertThat(r.header("content-type")).startsWith("text/event-stream");
     assertThat(f.fake.last().body().getJsonObject("stream_options").getBoolean("include_usage")).isTrue();
-    Sse sse = new Sse(r.text());
+    Sse sse = Sse.chat(r.text());
     assertThat(sse.text()).isEqualTo("Hello there!");
     assertThat(sse.endsWithDone()).isTrue();
     assertThat(sse.usageChunks()).isEmpty();
@@ -87,7 +113,7 @@ class GatewayChatApiTest {
 
   @Test
   void openaiStreamSendsExactlyOneUsageChunkWhenAsked() {
-    Sse sse = new Sse(f.chat(streamed(GatewayFixture.hello("gpt-4o"), true)).expect(200).text());
+    Sse sse = Sse.chat(f.chat(streamed(GatewayFixture.hello("gpt-4o"), true)).expect(200).text());
     assertThat(sse.usageChunks()).hasSize(1);
     JsonObject usage = sse.usageChunks().get(0);
     assertThat(usage.getJsonArray("choices")).isEmpty();
@@ -98,7 +124,7 @@ class GatewayChatApiTest {
 
   @Test
   void openaiToolCallStreamPassesThrough() {
-    Sse sse = new Sse(f.chat(streamed(GatewayFixture.weather("gpt-4o-tools"), false)).expect(200).text());
+    Sse sse = Sse.chat(f.chat(streamed(GatewayFixture.weather("gpt-4o-tools"), false)).expect(200).text());
     assertThat(sse.firstToolCall().getString("id")).isEqualTo("call_1");
     assertThat(sse.toolArguments(0)).isEqualTo("{\"city\":\"Paris\"}");
     assertThat(sse.finishReasons()).containsExactly("tool_calls");
@@ -108,7 +134,7 @@ class GatewayChatApiTest {
   void mistralGetsOnlyFieldsItAcceptsAndNoStreamOptions() {
     JsonObject body = streamed(GatewayFixture.hello("mistral-small-latest"), true).put("seed", 7)
       .put("logit_bias", new JsonObject()).put("max_completion_tokens", 50).put("user", "u1");
-    Sse sse = new Sse(f.chat(body).expect(200).text());
+    Sse sse = Sse.chat(f.chat(body).expect(200).text());
     JsonObject up = f.fake.last().body();
     assertThat(f.fake.last().path()).isEqualTo("/v1/chat/completions");
     assertThat(f.fake.last().headers().get("authorization")).isEqualTo("Bearer " + FakeProviders.MISTRAL_KEY);
@@ -294,7 +320,7 @@ class GatewayChatApiTest {
 
   @Test
   void anthropicStreamIsTranslatedChunkByChunk() {
-    Sse sse = new Sse(f.chat(streamed(GatewayFixture.hello("claude-haiku-4-5"), true)).expect(200).text());
+    Sse sse = Sse.chat(f.chat(streamed(GatewayFixture.hello("claude-haiku-4-5"), true)).expect(200).text());
     assertThat(sse.chunks().get(0).getJsonArray("choices").getJsonObject(0).getJsonObject("delta").getString("role"))
       .isEqualTo("assistant");
     assertThat(sse.text()).isEqualTo("Hello there!");
@@ -308,7 +334,7 @@ class GatewayChatApiTest {
 
   @Test
   void anthropicToolStreamBecomesToolCallDeltas() {
-    Sse sse = new Sse(f.chat(streamed(GatewayFixture.weather("claude-tools"), false)).expect(200).text());
+    Sse sse = Sse.chat(f.chat(streamed(GatewayFixture.weather("claude-tools"), false)).expect(200).text());
     JsonObject first = sse.firstToolCall();
     assertThat(first.getInteger("index")).isEqualTo(0);
     assertThat(first.getString("id")).isEqualTo("toolu_01A");
@@ -378,7 +404,7 @@ class GatewayChatApiTest {
 
   @Test
   void geminiStreamUsesSseAndTheLastChunksUsage() {
-    Sse sse = new Sse(f.chat(streamed(GatewayFixture.hello("gemini-2.5-pro"), true)).expect(200).text());
+    Sse sse = Sse.chat(f.chat(streamed(GatewayFixture.hello("gemini-2.5-pro"), true)).expect(200).text());
     assertThat(f.fake.last().path()).isEqualTo("/v1beta/models/gemini-2.5-pro:streamGenerateContent");
     assertThat(f.fake.last().query()).isEqualTo("alt=sse");
     assertThat(sse.text()).isEqualTo("Hello there!");
@@ -390,7 +416,7 @@ class GatewayChatApiTest {
 
   @Test
   void geminiToolStream() {
-    Sse sse = new Sse(f.chat(streamed(GatewayFixture.weather("gemini-tools"), false)).expect(200).text());
+    Sse sse = Sse.chat(f.chat(streamed(GatewayFixture.weather("gemini-tools"), false)).expect(200).text());
     assertThat(sse.firstToolCall().getJsonObject("function").getString("name")).isEqualTo("get_weather");
     assertThat(new JsonObject(sse.toolArguments(0)).getString("city")).isEqualTo("Paris");
     assertThat(sse.finishReasons()).containsExactly("tool_calls");
@@ -422,7 +448,7 @@ class GatewayChatApiTest {
     assertThat(choice.getString("finish_reason")).isEqualTo("tool_calls");
     assertThat(choice.getJsonObject("message").getJsonArray("tool_calls").getJsonObject(0).getString("id")).isEqualTo("get_weather_1");
 
-    Sse sse = new Sse(f.chat(streamed(GatewayFixture.weather("command-tools"), true)).expect(200).text());
+    Sse sse = Sse.chat(f.chat(streamed(GatewayFixture.weather("command-tools"), true)).expect(200).text());
     assertThat(sse.firstToolCall().getString("id")).isEqualTo("get_weather_1");
     assertThat(new JsonObject(sse.toolArguments(0)).getString("city")).isEqualTo("Paris");
     assertThat(sse.finishReasons()).containsExactly("tool_calls");
@@ -432,7 +458,7 @@ class GatewayChatApiTest {
 
   @Test
   void cohereStream() {
-    Sse sse = new Sse(f.chat(streamed(GatewayFixture.hello("command-r-plus"), false)).expect(200).text());
+    Sse sse = Sse.chat(f.chat(streamed(GatewayFixture.hello("command-r-plus"), false)).expect(200).text());
     assertThat(sse.text()).isEqualTo("Hello there!");
     assertThat(sse.finishReasons()).containsExactly("stop");
     assertThat(sse.endsWithDone()).isTrue();

@@ -116,7 +116,7 @@ class GatewayErrorsApiTest {
   @ValueSource(strings = {"gpt-4o-cut", "claude-cut", "gemini-cut", "command-cut"})
   void connectionCutMidStreamEndsWithAnErrorEvent(String model) {
     Api.Resp r = f.chat(GatewayFixture.hello(model).put("stream", true)).expect(200);
-    Sse sse = new Sse(r.text());
+    Sse sse = Sse.chat(r.text());
     assertThat(sse.endsWithDone()).isFalse();
     JsonObject error = sse.last().getJsonObject("error");
     assertThat(error.getString("code")).isEqualTo("upstream_stream_broken");
@@ -126,14 +126,14 @@ class GatewayErrorsApiTest {
 
   @Test
   void silentStreamTimesOutWithAnErrorEvent() {
-    Sse sse = new Sse(f.chat(GatewayFixture.hello("gpt-4o-hang").put("stream", true)).expect(200).text());
+    Sse sse = Sse.chat(f.chat(GatewayFixture.hello("gpt-4o-hang").put("stream", true)).expect(200).text());
     assertThat(sse.last().getJsonObject("error").getString("code")).isEqualTo("upstream_timeout");
   }
 
   @Test
   void errorEventsFromTheUpstreamStreamArePassedOnInOurShape() {
     for (String model : new String[]{"gpt-4o-midstream", "claude-midstream"}) {
-      Sse sse = new Sse(f.chat(GatewayFixture.hello(model).put("stream", true)).expect(200).text());
+      Sse sse = Sse.chat(f.chat(GatewayFixture.hello(model).put("stream", true)).expect(200).text());
       JsonObject error = sse.last().getJsonObject("error");
       assertThat(error).as(model).isNotNull();
       assertThat(error.getString("type")).isIn("upstream_error", "server_error");

@@ -141,7 +141,7 @@ class GatewayRetryApiTest {
     String model = unique(base);
     Api.Resp r = f.chat(GatewayFixture.hello(model).put("stream", true)
       .put("stream_options", new JsonObject().put("include_usage", true))).expect(200);
-    Sse sse = new Sse(r.text());
+    Sse sse = Sse.chat(r.text());
     assertThat(sse.text()).isEqualTo("Hello there!");
     assertThat(sse.endsWithDone()).isTrue();
     assertThat(sse.usageChunks()).hasSize(1);
@@ -153,7 +153,7 @@ class GatewayRetryApiTest {
   void aStreamThatBrokeAfterItsFirstByteIsNotRetried(String base) throws Exception {
     String model = unique(base);
     Api.Resp r = f.chat(GatewayFixture.hello(model).put("stream", true)).expect(200);
-    Sse sse = new Sse(r.text());
+    Sse sse = Sse.chat(r.text());
     assertThat(sse.last().getJsonObject("error")).isNotNull();
     assertThat(sse.endsWithDone()).isFalse();
     assertThat(f.fake.calls(model)).isEqualTo(1);

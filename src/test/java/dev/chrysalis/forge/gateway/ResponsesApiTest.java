@@ -175,7 +175,7 @@ class ResponsesApiTest {
       .put("tools", new JsonArray().add(weatherTool()));
     Api.Resp r = f.api.raw("POST", "/v1/responses").bearer(f.user.token()).body(body).send().expect(200);
     assertThat(r.header("content-type")).startsWith("text/event-stream");
-    List<JsonObject> events = new Sse(r.text()).chunks();
+    List<JsonObject> events = Sse.responses(r.text()).chunks();
     List<String> types = events.stream().map(e -> e.getString("type")).toList();
     assertThat(types).containsExactly("response.created", "response.in_progress", "response.output_item.added",
       "response.function_call_arguments.delta", "response.function_call_arguments.done", "response.output_item.done",
@@ -192,7 +192,7 @@ class ResponsesApiTest {
   void aStreamThatBreaksEndsWithErrorAndResponseFailedAndIsStoredAsFailed() {
     JsonObject body = new JsonObject().put("model", "gpt-4o-midstream").put("input", "Hi").put("stream", true);
     Api.Resp r = f.api.raw("POST", "/v1/responses").bearer(f.user.token()).body(body).send().expect(200);
-    List<JsonObject> events = new Sse(r.text()).chunks();
+    List<JsonObject> events = Sse.responses(r.text()).chunks();
     List<String> types = events.stream().map(e -> e.getString("type")).toList();
     assertThat(types.subList(types.size() - 2, types.size())).containsExactly("error", "response.failed");
     JsonObject failed = events.get(events.size() - 1).getJsonObject("response");

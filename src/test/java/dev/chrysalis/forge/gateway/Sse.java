@@ -1,10 +1,15 @@
 package dev.chrysalis.forge.gateway;
 
+import dev.chrysalis.forge.testing.Contract;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
 
 import java.util.ArrayList;
 import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Reads an SSE body the way the OpenAI SDK does: events end at a blank line, data is JSON or [DONE]. */
 final class Sse {
@@ -23,6 +28,29 @@ final class Sse {
         data.add(d.toString());
       }
     }
+  }
+
+  /** A streamed chat answer, every event's data checked against the contract's event schema. */
+  static Sse chat(String body) {
+    return checked(body, "createChatCompletion");
+  }
+
+  /** A streamed Responses answer, every event's data checked against the contract's event schema. */
+  static Sse responses(String body) {
+    return checked(body, "createResponse");
+  }
+
+  static Sse checked(String body, String operationId) {
+    Sse sse = new Sse(body);
+    Validator schema = Contract.eventStream(operationId);
+    for (String d : sse.data) {
+      if (!d.equals("[DONE]")) {
+        OutputUnit result = schema.validate(new JsonObject(d));
+        assertThat(result.getValid()).as("the contract's " + operationId + " event schema accepts " + d + ": "
+          + result.getErrors()).isTrue();
+      }
+    }
+    return sse;
   }
 
   List<JsonObject> chunks() {

@@ -1,27 +1,20 @@
 package dev.chrysalis.forge.gateway;
 
 import dev.chrysalis.forge.testing.Api;
+import dev.chrysalis.forge.testing.Contract;
 import dev.chrysalis.forge.testing.Users;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.json.schema.Draft;
-import io.vertx.json.schema.JsonSchema;
-import io.vertx.json.schema.JsonSchemaOptions;
-import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.Validator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.Yaml;
 
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,7 +32,7 @@ class ThreadChatStreamApiTest {
   @BeforeAll
   static void start() throws Exception {
     f = new GatewayFixture("CHRYSALIS_THREAD_MAX_MESSAGES", "4");
-    chunkSchema = contractEventSchema();
+    chunkSchema = Contract.eventStream("sendThreadMessage");
   }
 
   @AfterAll
@@ -47,29 +40,12 @@ class ThreadChatStreamApiTest {
     f.close();
   }
 
-  /** The schema the contract names (x-forge-event-stream) for the data of each streamed event. */
-  @SuppressWarnings("unchecked")
-  private static Validator contractEventSchema() throws Exception {
-    try (InputStream in = Files.newInputStream(Path.of("openapi/forge.yaml"))) {
-      Map<String, Object> doc = new Yaml().load(in);
-      Map<String, Object> ok = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
-        ((Map<String, Object>) doc.get("paths")).get("/v1/threads/{id}/messages")).get("post")).get("responses")).get("200");
-      Map<String, Object> stream = (Map<String, Object>) ok.get("x-forge-event-stream");
-      assertThat(stream.get("media-type")).isEqualTo("text/event-stream");
-      String ref = (String) ((Map<String, Object>) stream.get("data")).get("$ref");
-      Map<String, Object> schemas = (Map<String, Object>) ((Map<String, Object>) doc.get("components")).get("schemas");
-      JsonObject schema = new JsonObject((Map<String, Object>) schemas.get(ref.substring(ref.lastIndexOf('/') + 1)));
-      return Validator.create(JsonSchema.of(schema), new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
-        .setBaseUri("https://forge.test/").setOutputFormat(OutputFormat.Basic));
-    }
-  }
-
   private static String thread(Users.Registered user, String title) {
     return f.api.call("createThread").bearer(user.token()).body(new JsonObject().put("title", title)).send()
       .expect(201).json().getString("id");
   }
 
-  /** Streams are sent off-contract (the contract library cannot declare text/event-stream answers). */
+  /** Streams are checked event by event against the contract's text/event-stream schema (checkedSse). */
   private static Api.Resp stream(Users.Registered user, String threadId, JsonObject body) {
     return f.api.raw("POST", "/v1/threads/" + threadId + "/messages").bearer(user.token())
       .body(body.put("stream", true)).send();

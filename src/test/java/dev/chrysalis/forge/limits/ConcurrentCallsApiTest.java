@@ -35,34 +35,45 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Concurrent calls per user and slow readers, against a fake OpenAI upstream speaking its
- * streaming wire format: the call beyond the plan's cap is refused 429 in our shape with
- * Retry-After and costs no upstream call; a client that stops reading has its stream ended, the
- * upstream connection closed and what was produced billed.
+ * streaming wire format, on a node whose upstream pool is shrunk to the cap plus one connection
+ * (one HTTP verticle): the call beyond the plan's cap is refused 429 in our shape with Retry-After
+ * and costs no upstream call, so another user still gets a connection; a client that stops reading
+ * has its stream ended, the upstream connection given back and what was produced billed.
  */
 class ConcurrentCallsApiTest {
 
   private static final int CAP = 2;
+  /** Upstream connections of the node: one user at its cap leaves exactly one for everybody else. */
+  private static final int POOL = CAP + 1;
   private static Vertx vertx;
   private static HttpServer upstream;
   private static TestApp app;
   private static Api api;
   /** Streams the fake holds open until the test lets them finish. */
   private static final List<HttpServerResponse> held = new CopyOnWriteArrayList<>();
+  /** Embeddings calls the fake holds until the test answers them. */
+  private static final List<HttpServerResponse> heldEmbeddings = new CopyOnWriteArrayList<>();
   private static final AtomicInteger requests = new AtomicInteger();
   private static final AtomicInteger floodClosed = new AtomicInteger();
   private static final AtomicInteger floodBytes = new AtomicInteger();
+  private static final AtomicInteger floodsStarted = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
     upstream = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
       requests.incrementAndGet();
+      if (req.path().endsWith("/embeddings")) {
+        heldEmbeddings.add(req.response());
+        return;
+      }
       JsonObject chat = body.toJsonObject();
       String content = chat.getJsonArray("messages").getJsonObject(chat.getJsonArray("messages").size() - 1)
         .getString("content");
       HttpServerResponse res = req.response().setChunked(true).putHeader("content-type", "text/event-stream");
       res.write(chunk("Hello"));
       if (content.startsWith("flood")) {
+        floodsStarted.incrementAndGet();
         req.connection().closeHandler(v -> floodClosed.incrementAndGet());
         flood(res);
       } else {
@@ -73,8 +84,10 @@ class ConcurrentCallsApiTest {
     app = TestApp.start(TestApp.env(
       "OPENAI_API_BASE", base, "OPENAI_API_KEY", "sk-fake-openai-key",
       "CHRYSALIS_DEFAULT_PLAN", "free",
+      "CHRYSALIS_HTTP_INSTANCES", "1",
+      "CHRYSALIS_UPSTREAM_MAX_CONNECTIONS", String.valueOf(POOL),
       "CHRYSALIS_LIMIT_FREE_CONCURRENT_CALLS", String.valueOf(CAP),
-      "CHRYSALIS_SLOW_READER_TIMEOUT_MS", "1000",
+      "CHRYSALIS_SLOW_READER_TIMEOUT_MS", "3000",
       "CHRYSALIS_UPSTREAM_IDLE_TIMEOUT_MS", "60000",
       "CHRYSALIS_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "60000",
       "CHRYSALIS_UPSTREAM_MAX_RETRIES", "0"));
@@ -128,10 +141,11 @@ class ConcurrentCallsApiTest {
   }
 
   private static void eventually(java.util.function.BooleanSupplier condition) {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    // generous: filling the socket buffers of an unread stream takes seconds on a busy machine
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > until) {
-        throw new AssertionError("condition not reached in 20 s");
+        throw new AssertionError("condition not reached in 60 s");
       }
       try {
         Thread.sleep(50);
@@ -211,5 +225,138 @@ class ConcurrentCallsApiTest {
     eventually(() -> held.size() == 1);
     vertx.runOnContext(v -> finish(held.get(0)));
     assertThat(again.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * The issue's replay: one user's streams read by a client that takes nothing, on a pool of
+   * {@link #POOL} upstream connections. The user gets only its cap of them, so another user's chat
+   * is served while they are held; the slow-reader timeout then ends each held stream, bills it and
+   * gives its connection back, so afterwards the whole pool serves again.
+   */
+  @Test
+  void oneUsersSlowReadersCannotHoldTheUpstreamConnectionsOfOthers() throws Exception {
+    Users.Registered slow = Users.register(api);
+    Users.Registered other = Users.register(api);
+    held.clear();
+    int startedBefore = floodsStarted.get();
+    int closedBefore = floodClosed.get();
+    int requestsBefore = requests.get();
+    List<Socket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < CAP; i++) {
+        sockets.add(unreadStream(slow, "flood " + i));
+      }
+      eventually(() -> floodsStarted.get() - startedBefore == CAP);
+      // the slow reader's next call is refused at its cap and never reaches the pool
+      Api.Resp refused = api.raw("POST", "/v1/chat/completions").bearer(slow.token()).body(body("hold more")).send();
+      refused.expect(429);
+      assertThat(refused.error().getString("code")).isEqualTo("too_many_concurrent_calls");
+      assertThat(requests.get() - requestsBefore).isEqualTo(CAP);
+
+      // the connection left over serves another user (with no slot for them it would wait for a stall to end)
+      CompletableFuture<HttpResponse<String>> others = stream(other, "hold while flooded");
+      eventually(() -> held.size() == 1);
+      vertx.runOnContext(v -> finish(held.get(0)));
+      HttpResponse<String> answer = others.get(20, TimeUnit.SECONDS);
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(answer.body()).contains("Hello").contains("[DONE]");
+
+      // each unread stream ends at the slow-reader timeout: upstream connection closed, usage billed
+      eventually(() -> floodClosed.get() - closedBefore == CAP);
+      eventually(() -> Workspaces.count(app, "SELECT count(*) FROM usage_events WHERE user_id = '" + slow.id() + "'") == CAP);
+      assertThat(Workspaces.count(app, "SELECT count(*) FROM usage_events WHERE user_id = '" + slow.id()
+        + "' AND output_tokens > 0")).isEqualTo(CAP);
+    } finally {
+      for (Socket s : sockets) {
+        s.close();
+      }
+    }
+    // nothing leaked: the whole pool serves again, the slow user at its cap and the other user beside it
+    held.clear();
+    List<CompletableFuture<HttpResponse<String>>> again = new ArrayList<>();
+    for (int i = 0; i < CAP; i++) {
+      again.add(stream(slow, "hold after " + i));
+    }
+    again.add(stream(other, "hold after other"));
+    eventually(() -> held.size() == POOL);
+    for (HttpServerResponse res : held) {
+      vertx.runOnContext(v -> finish(res));
+    }
+    for (CompletableFuture<HttpResponse<String>> f : again) {
+      assertThat(f.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+    held.clear();
+  }
+
+  /** A streamed chat sent over a socket that is never read (its receive buffer kept small). */
+  private static Socket unreadStream(Users.Registered u, String content) throws Exception {
+    URI base = URI.create(api.baseUrl());
+    byte[] payload = body(content).encode().getBytes(StandardCharsets.UTF_8);
+    Socket s = new Socket();
+    s.setReceiveBufferSize(4096);
+    s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
+    OutputStream out = s.getOutputStream();
+    out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: " + base.getHost() + "\r\nAuthorization: Bearer " + u.token()
+      + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n")
+      .getBytes(StandardCharsets.US_ASCII));
+    out.write(payload);
+    out.flush();
+    return s;
+  }
+
+  @Test
+  void embeddingsCallsTakeSlotsOfTheSameCap() throws Exception {
+    Users.Registered u = Users.register(api);
+    heldEmbeddings.clear();
+    int before = requests.get();
+    List<CompletableFuture<HttpResponse<String>>> open = new ArrayList<>();
+    for (int i = 0; i < CAP; i++) {
+      open.add(embed(u, "text " + i));
+    }
+    eventually(() -> heldEmbeddings.size() == CAP);
+
+    Api.Resp refused = api.raw("POST", "/v1/embeddings").bearer(u.token()).body(embeddingBody("one more")).send();
+    refused.expect(429);
+    assertThat(refused.error().getString("code")).isEqualTo("too_many_concurrent_calls");
+    assertThat(refused.header("retry-after")).isEqualTo("1");
+    // chat and embeddings share the user's slots
+    api.raw("POST", "/v1/chat/completions").bearer(u.token()).body(body("hold chat")).send().expect(429);
+    assertThat(requests.get() - before).isEqualTo(CAP);
+
+    for (HttpServerResponse res : heldEmbeddings) {
+      vertx.runOnContext(v -> answerEmbedding(res));
+    }
+    for (CompletableFuture<HttpResponse<String>> f : open) {
+      HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+    // the slots came back
+    heldEmbeddings.clear();
+    CompletableFuture<HttpResponse<String>> again = embed(u, "again");
+    eventually(() -> heldEmbeddings.size() == 1);
+    vertx.runOnContext(v -> answerEmbedding(heldEmbeddings.get(0)));
+    assertThat(again.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    heldEmbeddings.clear();
+  }
+
+  private static JsonObject embeddingBody(String text) {
+    return new JsonObject().put("model", "text-embedding-3-small").put("input", text);
+  }
+
+  private static CompletableFuture<HttpResponse<String>> embed(Users.Registered u, String text) {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/v1/embeddings"))
+      .header("authorization", "Bearer " + u.token()).header("content-type", "application/json")
+      .timeout(Duration.ofSeconds(60))
+      .POST(HttpRequest.BodyPublishers.ofString(embeddingBody(text).encode())).build();
+    return HttpClient.newHttpClient().sendAsync(req, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** OpenAI's embeddings answer. */
+  private static void answerEmbedding(HttpServerResponse res) {
+    res.putHeader("content-type", "application/json").end(new JsonObject().put("object", "list")
+      .put("data", new JsonArray().add(new JsonObject().put("object", "embedding").put("index", 0)
+        .put("embedding", new JsonArray().add(0.1).add(-0.2).add(0.3))))
+      .put("model", "text-embedding-3-small")
+      .put("usage", new JsonObject().put("prompt_tokens", 2).put("total_tokens", 2)).encode());
   }
 }

@@ -9,6 +9,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.chrysalis.forge.testing.TestDatabase;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Per-plan caps on stored objects: a free user (the default plan here) reaches each cap with a
  * 409 {@code <kind>_limit} in our error shape that stores nothing, also when the creations race;
- * a plan with cap 0 is not capped.
+ * a plan with cap 0 is not capped. Each cap's count is an index lookup, so a creation costs the
+ * same however many objects other users hold.
  */
 class ObjectCapApiTest {
 
@@ -155,5 +161,28 @@ class ObjectCapApiTest {
     assertThat(tooMany.error().getString("type")).isEqualTo("invalid_request_error");
     Api.Resp badCursor = api.call("listApiKeys").bearer(u.token()).query("after", "bm90LWEtY3Vyc29y").send().expect(400);
     assertThat(badCursor.error().getString("code")).isEqualTo("invalid_cursor");
+  }
+
+  /** The counts the stores run under each cap's lock (ApiKeyStore, ProjectStore, ThreadStore, SessionStore). */
+  @Test
+  void everyCapCountIsAnIndexLookup() throws Exception {
+    Users.Registered u = Users.register(api);
+    try (Connection c = TestDatabase.connect(app.databaseUrl()); Statement st = c.createStatement()) {
+      // with sequential scans priced out, a plan still holding one has no index to use
+      st.execute("SET enable_seqscan = off");
+      for (String count : List.of(
+        "SELECT count(*) FROM api_keys WHERE user_id = '" + u.id() + "'",
+        "SELECT count(*) FROM projects WHERE owner_id = '" + u.id() + "'",
+        "SELECT count(*) AS n FROM threads WHERE user_id = '" + u.id() + "'",
+        "SELECT count(*) FROM sessions WHERE user_id = '" + u.id() + "' AND thread_id IS NULL")) {
+        StringBuilder plan = new StringBuilder();
+        try (ResultSet rs = st.executeQuery("EXPLAIN " + count)) {
+          while (rs.next()) {
+            plan.append(rs.getString(1)).append('\n');
+          }
+        }
+        assertThat(plan.toString()).as(count).doesNotContain("Seq Scan").contains("Index");
+      }
+    }
   }
 }

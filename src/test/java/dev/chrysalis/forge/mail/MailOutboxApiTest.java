@@ -7,6 +7,8 @@ import dev.chrysalis.forge.testing.Workspaces;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,7 +45,7 @@ class MailOutboxApiTest {
   }
 
   @Test
-  void withoutSmtpHostMailIsWrittenToTheDataDirectory() throws Exception {
+  void withoutSmtpHostMailIsWrittenToTheDataDirectoryOwnerOnly() throws Exception {
     try (TestApp app = TestApp.start(TestApp.env())) {
       Users.Registered u = Users.register(app.api());
       Workspaces.eventually(() -> {
@@ -61,6 +63,14 @@ class MailOutboxApiTest {
           return false;
         }
       });
+      // the files hold sign-in secrets: no other local user may read them
+      Path dir = app.dataDir().resolve("mail");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+      try (var files = Files.list(dir)) {
+        for (Path f : files.toList()) {
+          assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString()).isEqualTo("rw-------");
+        }
+      }
       Users.verify(app, u);
       assertThat(app.api().call("getCurrentUser").bearer(u.token()).send().expect(200).json().getBoolean("email_verified"))
         .isTrue();

@@ -5,6 +5,7 @@ import dev.chrysalis.forge.testing.NoKeyLeaks;
 import dev.chrysalis.forge.testing.PlaintextKeys;
 import dev.chrysalis.forge.testing.TestApp;
 import dev.chrysalis.forge.testing.Users;
+import dev.chrysalis.forge.testing.Workspaces;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -93,6 +94,13 @@ class DnsRebindingApiTest {
     refused(api.call("createChatCompletion").bearer(user.token()).body(hello(false)).send());
     refused(api.call("createChatCompletion").bearer(user.token()).body(hello(true)).send());
     refused(api.call("validateProviderKey").bearer(user.token()).path("provider", "custom").send());
+    // the other outbound calls on the stored key: embeddings and the Responses API (plain and streamed)
+    refused(api.call("createEmbedding").bearer(user.token()).body(new JsonObject().put("model", "custom/any-embedding")
+      .put("input", "Say hello.")).send());
+    refused(api.call("createResponse").bearer(user.token()).body(new JsonObject().put("model", "custom/any-model")
+      .put("input", "Say hello.")).send());
+    refused(api.call("createResponse").bearer(user.token()).body(new JsonObject().put("model", "custom/any-model")
+      .put("input", "Say hello.").put("stream", true)).send());
 
     // a second user adding the same base with a live check is refused too, and nothing is stored
     Users.Registered other = Users.register(api);
@@ -102,6 +110,10 @@ class DnsRebindingApiTest {
 
     assertThat(dns.queries()).as("every call resolved the name again").isGreaterThanOrEqualTo(asked + 4);
     assertThat(reached.get()).as("requests that reached the loopback service").isZero();
+    // nothing billed, no message of the day kept
+    assertThat(Workspaces.count(app, "SELECT count(*) FROM usage_events WHERE user_id = '" + user.id() + "'")).isZero();
+    assertThat(Workspaces.count(app, "SELECT count(*) FROM billing_reservations WHERE user_id = '" + user.id()
+      + "' AND status <> 'released'")).isZero();
 
     // the refusals changed nothing about the stored key
     JsonObject row = api.call("listProviderKeys").bearer(user.token()).send().expect(200).json()

@@ -148,6 +148,7 @@ class RateLimitApiTest {
     try (TestApp first = TestApp.start(env)) {
       databaseUrl = first.databaseUrl();
       user = Users.register(first.api());
+      long toMidnightBefore = 86_400 - (System.currentTimeMillis() / 1000) % 86_400;
       List<Api.Resp> rs = Burst.fire(200, i -> first.api().call("getCurrentUser").bearer(user.token()).send());
       assertThat(Burst.count(rs, 200)).isEqualTo(60);
       assertThat(Burst.count(rs, 429)).isEqualTo(140);
@@ -156,7 +157,8 @@ class RateLimitApiTest {
       assertThat(limited.header("X-RateLimit-Limit")).isEqualTo("60");
       assertThat(limited.header("RateLimit")).startsWith("\"day\";r=0;t=");
       long toMidnight = 86_400 - (System.currentTimeMillis() / 1000) % 86_400;
-      assertThat(Long.parseLong(limited.header("Retry-After"))).isBetween(toMidnight - 60, toMidnight + 1);
+      // a refusal answered while the burst ran may be seconds older than toMidnight on a loaded machine
+      assertThat(Long.parseLong(limited.header("Retry-After"))).isBetween(toMidnight - 60, toMidnightBefore + 1);
     }
     env.put("CHRYSALIS_DATABASE_URL", databaseUrl);
     try (TestApp second = TestApp.start(env)) {

@@ -20,8 +20,13 @@ public final class DevMailbox {
 
   /** Every mail to this address, oldest first, waiting up to 10 s for at least {@code atLeast}. */
   public static List<String> mailsTo(TestApp app, String email, int atLeast) {
+    return mailsTo(app.dataDir(), email, atLeast);
+  }
+
+  /** The same for a service whose data directory is {@code dataDir} (a node in its own process). */
+  public static List<String> mailsTo(Path dataDir, String email, int atLeast) {
     long deadline = System.currentTimeMillis() + 10_000;
-    Path dir = app.dataDir().resolve("mail");
+    Path dir = dataDir.resolve("mail");
     while (true) {
       List<String> found;
       if (Files.isDirectory(dir)) {
@@ -51,9 +56,14 @@ public final class DevMailbox {
 
   /** The token in the newest mail to this address whose subject contains {@code subjectPart}, waiting up to 10 s for one. */
   public static String latestToken(TestApp app, String email, String subjectPart) {
+    return latestToken(app.dataDir(), email, subjectPart);
+  }
+
+  /** The same for a service whose data directory is {@code dataDir} (a node in its own process). */
+  public static String latestToken(Path dataDir, String email, String subjectPart) {
     long deadline = System.currentTimeMillis() + 10_000;
     while (true) {
-      List<String> mails = mailsTo(app, email, 1);
+      List<String> mails = mailsTo(dataDir, email, 1);
       for (int i = mails.size() - 1; i >= 0; i--) {
         if (mails.get(i).split("\n", 3)[1].contains(subjectPart)) {
           return token(mails.get(i));
