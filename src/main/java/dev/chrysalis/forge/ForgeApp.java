@@ -12,6 +12,7 @@ import dev.chrysalis.forge.cluster.LocalServices;
 import dev.chrysalis.forge.metrics.MetricsVerticle;
 import dev.chrysalis.forge.config.Secrets;
 import dev.chrysalis.forge.http.HttpVerticle;
+import dev.chrysalis.forge.config.ConfiguredVerticle;
 import dev.chrysalis.forge.ratelimit.RateLimitService;
 import dev.chrysalis.forge.ratelimit.RateLimitVerticle;
 import dev.chrysalis.forge.store.Database;
@@ -33,6 +34,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One running service: database (embedded or external), migrations, the verticles. Used by
@@ -86,14 +88,14 @@ public final class ForgeApp {
         return deploy(vertx, MailVerticle.class.getName(), null, cfg, 1, services)
           .compose(v -> deploy(vertx, AuthVerticle.class.getName(), AuthService.ADDRESS, cfg, 1, services))
           .compose(v -> deploy(vertx, WorkspaceVerticle.class.getName(), WorkspaceService.ADDRESS, cfg, 1, services))
-          .compose(v -> deploy(vertx, BillingVerticle.class.getName(), BillingService.ADDRESS, cfg, 1, services))
+          .compose(v -> deploy(vertx, () -> new BillingVerticle(cfg), BillingService.ADDRESS, 1, services))
           .compose(v -> deploy(vertx, RateLimitVerticle.class.getName(), RateLimitService.ADDRESS, cfg, 1, services))
           .compose(v -> deploy(vertx, KeyVaultVerticle.class.getName(), VaultService.ADDRESS, cfg, 1, services))
           .compose(v -> deploy(vertx, ResponseVerticle.class.getName(), ResponseService.ADDRESS, cfg, 1, services))
           .compose(v -> deploy(vertx, MetricsVerticle.class.getName(), null, cfg, 1, services))
           .compose(v -> BridgeConfig.from(cfg).enabled()
             ? deploy(vertx, BridgeVerticle.class.getName(), null, cfg, 1, services) : Future.<Void>succeededFuture())
-          .compose(v -> deploy(vertx, HttpVerticle.class.getName(), null, cfg, httpInstances(cfg), http))
+          .compose(v -> deploy(vertx, () -> new HttpVerticle(cfg), null, httpInstances(cfg), http))
           .map(v -> new ForgeApp(vertx, db, cfg, http, services))
           .recover(t -> undeployAll(vertx, http).compose(x -> undeployAll(vertx, services))
             .eventually(() -> db.stop(vertx)).transform(x -> Future.failedFuture(t)));
@@ -103,7 +105,18 @@ public final class ForgeApp {
 
   private static Future<Void> deploy(Vertx vertx, String verticle, String address, JsonObject cfg, int instances,
                                      List<Deployed> deployed) {
-    return vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(cfg).setInstances(instances))
+    return deployed(vertx, vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(cfg).setInstances(instances)),
+      address, deployed);
+  }
+
+  /** A verticle that takes its configuration through its constructor (see ConfiguredVerticle). */
+  private static Future<Void> deploy(Vertx vertx, Supplier<? extends ConfiguredVerticle> verticle, String address,
+                                     int instances, List<Deployed> deployed) {
+    return deployed(vertx, vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances)), address, deployed);
+  }
+
+  private static Future<Void> deployed(Vertx vertx, Future<String> deployment, String address, List<Deployed> deployed) {
+    return deployment
       .map(id -> {
         deployed.add(new Deployed(id, address));
         if (address != null) {

@@ -6,7 +6,7 @@ import dev.chrysalis.forge.store.Pools;
 import dev.chrysalis.forge.metrics.Metrics;
 import io.vertx.core.Future;
 import java.util.concurrent.TimeUnit;
-import io.vertx.core.VerticleBase;
+import dev.chrysalis.forge.config.ConfiguredVerticle;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.serviceproxy.ServiceBinder;
@@ -20,9 +20,13 @@ import java.time.Clock;
  * Serves {@link BillingService} on {@value BillingService#ADDRESS} and, in Autumn mode, runs the
  * outbox relay and queues a customer for every registered user. Deploy one instance per node.
  */
-public class BillingVerticle extends VerticleBase {
+public class BillingVerticle extends ConfiguredVerticle {
 
   private static final Logger LOG = LoggerFactory.getLogger(BillingVerticle.class);
+
+  public BillingVerticle(JsonObject config) {
+    super(config);
+  }
 
   private Pool pool;
   private BillingServiceImpl service;

@@ -6,6 +6,7 @@ import dev.chrysalis.forge.auth.AuthService;
 import dev.chrysalis.forge.auth.JwtTokens;
 import dev.chrysalis.forge.auth.SessionStates;
 import dev.chrysalis.forge.billing.BillingService;
+import dev.chrysalis.forge.config.ConfiguredVerticle;
 import dev.chrysalis.forge.ratelimit.RateLimitConfig;
 import dev.chrysalis.forge.ratelimit.InProcessLimiter;
 import dev.chrysalis.forge.limits.PlanLimits;
@@ -21,11 +22,11 @@ import dev.chrysalis.forge.store.Pools;
 import dev.chrysalis.forge.workspace.WorkspaceService;
 import dev.chrysalis.forge.vault.VaultService;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
@@ -41,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * The HTTP front door. Routes and request validation come from {@code openapi/forge.yaml};
  * handlers are thin and talk to the services over the bus. Deployed once per core.
  */
-public class HttpVerticle extends VerticleBase {
+public class HttpVerticle extends ConfiguredVerticle {
 
   public static final String CONTRACT_PATH = "openapi/forge.yaml";
   /** After the grace period, how long a connection may take to carry the final event of a cut stream. */
@@ -55,6 +56,9 @@ public class HttpVerticle extends VerticleBase {
   private ChatGateway gateway;
   private SessionStates sessions;
   private ApiKeyPrincipals apiKeys;
+  public HttpVerticle(JsonObject config) {
+    super(config);
+  }
 
   @Override
   public Future<?> start() {
