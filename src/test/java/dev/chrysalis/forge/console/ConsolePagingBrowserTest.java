@@ -20,10 +20,11 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A list longer than a page: the console shows the first page and a "Show more" button that
+ * Lists longer than a page: the console shows the first page and a "Show more" button that
  * follows the API's cursor to the end, where the button goes away. Filters keep working over what
  * is loaded (the title) or go to the API (the status). Runs on the shared app, whose plan has no
- * object caps, with 230 threads made through the API (the console asks for 100 a page).
+ * object caps; everything is made through the API (the console asks for 100 threads a page, the
+ * thread's detail brings 50 contexts and 50 threads per relation list).
  */
 class ConsolePagingBrowserTest {
 
@@ -119,5 +120,47 @@ class ConsolePagingBrowserTest {
     browser.waitForCount(ROWS, 1);
     assertThat(titles()).containsExactly(title(5));
     assertThat(browser.findAll(MORE)).isEmpty();
+  }
+
+  @Test
+  void aThreadsContextTreeContinuesAndACutRelationListIsReadInFull() {
+    Users.Registered u = Users.register(api);
+    JsonObject thread = Workspaces.thread(api, u, new JsonObject().put("title", "big tree"));
+    String id = thread.getString("id");
+    String first = null;
+    for (int i = 1; i <= 60; i++) {
+      JsonObject c = api.call("addThreadContext").bearer(u.token()).path("id", id)
+        .body(new JsonObject().put("title", String.format("context %02d", i))).send().expect(201).json();
+      first = first == null ? c.getString("id") : first;
+    }
+    // added last, so on the second page, under a parent from the first
+    api.call("addThreadContext").bearer(u.token()).path("id", id)
+      .body(new JsonObject().put("title", "late child").put("parent_id", first)).send().expect(201);
+    for (int i = 1; i <= 51; i++) {
+      Workspaces.thread(api, u, new JsonObject().put("title", String.format("child %02d", i)).put("parent_thread_id", id));
+    }
+
+    browser.open("#/threads/" + id);
+    browser.signIn(u.email(), Users.PASSWORD);
+    browser.waitForHeading("big tree");
+    String tree = "main section[aria-label='Context tree']";
+    browser.waitForCount(tree + " .tree li", 50);
+    assertThat(browser.text(tree + " .more-note")).isEqualTo("50 contexts loaded; the server has more.");
+    browser.find(tree + " button.more").click();
+    browser.waitForCount(tree + " .tree li", 61);
+    assertThat(browser.findAll(tree + " .tree > ul > li")).hasSize(60);
+    assertThat(browser.find(tree + " .tree > ul > li:first-child").getText()).startsWith("context 01").contains("late child");
+    assertThat(browser.findAll(tree + " button.more")).isEmpty();
+    assertThat(browser.text(tree + " .more-note")).isEqualTo("All 61 contexts are shown.");
+
+    String children = "main section[aria-label='Relations'] dd:nth-of-type(4)";
+    assertThat(browser.findAll(children + " li")).hasSize(50);
+    WebElement all = browser.find(children + " button");
+    assertThat(all.getText()).isEqualTo("Show all child threads");
+    all.sendKeys(Keys.ENTER);
+    browser.waitForCount(children + " li", 51);
+    assertThat(browser.text(children)).contains("child 01", "child 51");
+    assertThat(browser.findAll(children + " button")).isEmpty();
+    browser.screenshot("19-paging-thread");
   }
 }
