@@ -185,15 +185,3 @@ export async function streamChat(body, onDelta, signal) {
   return {usage};
 }
 
-/** Every page of a paged list, up to a cap (the console shows at most this many rows). */
-export async function all(path, params, cap) {
-  const max = cap || 500;
-  const rows = [];
-  let after = null;
-  do {
-    const page = await api('GET', path + qs({...(params || {}), limit: 200, after}));
-    rows.push(...(page.data || []));
-    after = page.has_more ? page.next_cursor : null;
-  } while (after && rows.length < max);
-  return rows;
-}

@@ -1,7 +1,8 @@
 // API keys: create (the full key shown once), list, delete.
 
 import {h, append, field, when} from './dom.js';
-import {api, all} from './api.js';
+import {api} from './api.js';
+import {pagedList} from './pager.js';
 import {page, form, section, table, button, confirmed, copyButton, messageBox, run} from './ui.js';
 
 const SCOPES = [
@@ -47,33 +48,34 @@ export async function render(main) {
 
   append(main, created, section('Create a key', createForm), section('Your keys', listBox.el, list));
 
+  const keys = pagedList({noun: 'keys', render: (rows) => table([
+    {label: 'Name', cell: (k) => k.name},
+    {label: 'Prefix', cell: (k) => h('code', null, `${k.prefix}…`)},
+    {label: 'Scopes', cell: (k) => k.scopes.join(', ')},
+    {label: 'Created', cell: (k) => when(k.created_at)},
+    {label: 'Last used', cell: (k) => (k.last_used ? when(k.last_used) : 'never')},
+    {label: 'Expires', cell: (k) => (k.expires_at ? when(k.expires_at) : 'never')},
+    {label: 'Actions', cell: deleteButton},
+  ], rows, 'No API keys yet.', 'API keys')});
+  list.append(keys.el);
+
+  function deleteButton(k) {
+    const del = button('Delete', async () => {
+      if (!confirmed(`Delete the key "${k.name}" (${k.prefix}…)? Programs using it stop working at once.`)) {
+        return;
+      }
+      const ok = await run(listBox, () => api('DELETE', `/api-keys/${encodeURIComponent(k.id)}`), 'Deleting…', del);
+      if (ok) {
+        await load();
+        listBox.ok(`Deleted "${k.name}".`);
+      }
+    }, 'danger');
+    del.setAttribute('aria-label', `Delete key ${k.name}`);
+    return del;
+  }
+
   async function load() {
-    const rows = await run(listBox, () => all('/api-keys'), 'Loading keys…');
-    if (!rows) {
-      return;
-    }
-    list.replaceChildren(table([
-      {label: 'Name', cell: (k) => k.name},
-      {label: 'Prefix', cell: (k) => h('code', null, `${k.prefix}…`)},
-      {label: 'Scopes', cell: (k) => k.scopes.join(', ')},
-      {label: 'Created', cell: (k) => when(k.created_at)},
-      {label: 'Last used', cell: (k) => (k.last_used ? when(k.last_used) : 'never')},
-      {label: 'Expires', cell: (k) => (k.expires_at ? when(k.expires_at) : 'never')},
-      {label: 'Actions', cell: (k) => {
-        const del = button('Delete', async () => {
-          if (!confirmed(`Delete the key "${k.name}" (${k.prefix}…)? Programs using it stop working at once.`)) {
-            return;
-          }
-          const ok = await run(listBox, () => api('DELETE', `/api-keys/${encodeURIComponent(k.id)}`), 'Deleting…', del);
-          if (ok) {
-            await load();
-            listBox.ok(`Deleted "${k.name}".`);
-          }
-        }, 'danger');
-        del.setAttribute('aria-label', `Delete key ${k.name}`);
-        return del;
-      }},
-    ], rows, 'No API keys yet.', 'API keys'));
+    await run(listBox, () => keys.load('/api-keys'), 'Loading keys…');
   }
   await load();
 }

@@ -1,7 +1,8 @@
 // Organizations: create, members and roles, invites (and accepting one from its link), audit log.
 
 import {h, append, field, options, when} from './dom.js';
-import {api, all, qs} from './api.js';
+import {api, qs} from './api.js';
+import {pagedList} from './pager.js';
 import {page, form, section, table, button, confirmed, messageBox, run, link} from './ui.js';
 
 const ROLES = ['owner', 'admin', 'member', 'reader'];
@@ -36,15 +37,14 @@ export async function render(main, ctx) {
     ctx.go(`#/orgs/${encodeURIComponent(org.id)}`);
   }, 'Creating…');
   append(main, section('Your organizations', box.el, list), section('Create an organization', create));
-  const orgs = await run(box, () => all('/orgs'), 'Loading organizations…');
-  if (orgs) {
-    list.replaceChildren(table([
-      {label: 'Name', cell: (o) => link(`#/orgs/${encodeURIComponent(o.id)}`, o.name)},
-      {label: 'Slug', cell: (o) => h('code', null, o.slug)},
-      {label: 'Your role', cell: (o) => o.role},
-      {label: 'Created', cell: (o) => when(o.created_at)},
-    ], orgs, 'You are not in any organization yet.', 'Organizations'));
-  }
+  const orgs = pagedList({noun: 'organizations', render: (rows) => table([
+    {label: 'Name', cell: (o) => link(`#/orgs/${encodeURIComponent(o.id)}`, o.name)},
+    {label: 'Slug', cell: (o) => h('code', null, o.slug)},
+    {label: 'Your role', cell: (o) => o.role},
+    {label: 'Created', cell: (o) => when(o.created_at)},
+  ], rows, 'You are not in any organization yet.', 'Organizations')});
+  list.append(orgs.el);
+  await run(box, () => orgs.load('/orgs'), 'Loading organizations…');
 }
 
 async function detail(main, ctx, orgId) {
@@ -70,17 +70,16 @@ async function detail(main, ctx, orgId) {
   const members = h('div');
   append(main, section('Members', membersBox.el, members));
 
+  const memberList = pagedList({noun: 'members', render: (rows) => table([
+    {label: 'Member', cell: (m) => [m.display_name ? `${m.display_name} ` : '', h('span', {class: 'muted'}, m.email)]},
+    {label: 'Role', cell: (m) => (canAdmin ? roleSelect(m) : m.role)},
+    {label: 'Joined', cell: (m) => when(m.joined_at)},
+    {label: 'Actions', cell: (m) => (canAdmin || m.user_id === me.id ? removeButton(m) : '—')},
+  ], rows, 'No members.', 'Members')});
+  members.append(memberList.el);
+
   async function loadMembers() {
-    const rows = await run(membersBox, () => all(`/orgs/${encodeURIComponent(orgId)}/members`), 'Loading members…');
-    if (!rows) {
-      return;
-    }
-    members.replaceChildren(table([
-      {label: 'Member', cell: (m) => [m.display_name ? `${m.display_name} ` : '', h('span', {class: 'muted'}, m.email)]},
-      {label: 'Role', cell: (m) => (canAdmin ? roleSelect(m) : m.role)},
-      {label: 'Joined', cell: (m) => when(m.joined_at)},
-      {label: 'Actions', cell: (m) => (canAdmin || m.user_id === me.id ? removeButton(m) : '—')},
-    ], rows, 'No members.', 'Members'));
+    await run(membersBox, () => memberList.load(`/orgs/${encodeURIComponent(orgId)}/members`), 'Loading members…');
   }
 
   function roleSelect(m) {
@@ -138,30 +137,31 @@ async function detail(main, ctx, orgId) {
   }, 'Inviting…');
   append(main, section('Invite', inviteForm), section('Pending invites', invitesBox.el, invites));
 
+  const inviteList = pagedList({noun: 'invites', render: (rows) => table([
+    {label: 'Email', cell: (i) => i.email},
+    {label: 'Role', cell: (i) => i.role},
+    {label: 'State', cell: (i) => h('span', {class: i.status === 'pending' ? 'pill' : 'pill bad'}, i.status)},
+    {label: 'Expires', cell: (i) => when(i.expires_at)},
+    {label: 'Actions', cell: revokeButton},
+  ], rows, 'No pending invites.', 'Pending invites')});
+  invites.append(inviteList.el);
+
+  function revokeButton(i) {
+    const b = button('Revoke', async () => {
+      if (!confirmed(`Revoke the invite for ${i.email}?`)) {
+        return;
+      }
+      if (await run(invitesBox, () => api('DELETE', `/orgs/${encodeURIComponent(orgId)}/invites/${encodeURIComponent(i.id)}`),
+        'Revoking…', b)) {
+        await loadInvites();
+      }
+    }, 'danger');
+    b.setAttribute('aria-label', `Revoke the invite for ${i.email}`);
+    return b;
+  }
+
   async function loadInvites() {
-    const rows = await run(invitesBox, () => all(`/orgs/${encodeURIComponent(orgId)}/invites`), 'Loading invites…');
-    if (!rows) {
-      return;
-    }
-    invites.replaceChildren(table([
-      {label: 'Email', cell: (i) => i.email},
-      {label: 'Role', cell: (i) => i.role},
-      {label: 'State', cell: (i) => h('span', {class: i.status === 'pending' ? 'pill' : 'pill bad'}, i.status)},
-      {label: 'Expires', cell: (i) => when(i.expires_at)},
-      {label: 'Actions', cell: (i) => {
-        const b = button('Revoke', async () => {
-          if (!confirmed(`Revoke the invite for ${i.email}?`)) {
-            return;
-          }
-          if (await run(invitesBox, () => api('DELETE', `/orgs/${encodeURIComponent(orgId)}/invites/${encodeURIComponent(i.id)}`),
-            'Revoking…', b)) {
-            await loadInvites();
-          }
-        }, 'danger');
-        b.setAttribute('aria-label', `Revoke the invite for ${i.email}`);
-        return b;
-      }},
-    ], rows, 'No pending invites.', 'Pending invites'));
+    await run(invitesBox, () => inviteList.load(`/orgs/${encodeURIComponent(orgId)}/invites`), 'Loading invites…');
   }
   await loadInvites();
 
@@ -172,16 +172,20 @@ async function detail(main, ctx, orgId) {
     auditBox.warn(`The audit log comes with plans that include audit logs; ${org.name} is on ${plan.name}.`);
     return;
   }
-  const page1 = await run(auditBox, () => api('GET', `/orgs/${encodeURIComponent(orgId)}/audit?limit=100`), 'Loading the audit log…');
-  if (page1) {
-    audit.replaceChildren(table([
-      {label: 'When', cell: (e) => when(e.created_at)},
-      {label: 'Action', cell: (e) => h('code', null, e.action)},
-      {label: 'By', cell: (e) => e.actor_id || '—'},
-      {label: 'Target', cell: (e) => e.target || '—'},
-      {label: 'From', cell: (e) => e.ip || '—'},
-    ], page1.data, 'Nothing recorded yet.', 'Audit log'));
-  }
+  const action = h('input', {type: 'text', name: 'action', maxlength: 100, pattern: '[a-z_.]+', placeholder: 'member.role_changed'});
+  const auditList = pagedList({noun: 'audit entries', render: (rows) => table([
+    {label: 'When', cell: (e) => when(e.created_at)},
+    {label: 'Action', cell: (e) => h('code', null, e.action)},
+    {label: 'By', cell: (e) => e.actor_id || '—'},
+    {label: 'Target', cell: (e) => e.target || '—'},
+    {label: 'From', cell: (e) => e.ip || '—'},
+  ], rows, action.value ? `No ${action.value} entries.` : 'Nothing recorded yet.', 'Audit log')});
+  const filter = form({class: 'inline', 'aria-label': 'Filter the audit log'}, [
+    field('Action (exact)', action, 'Lower-case letters, dots and underscores; empty for every action.'),
+    h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'secondary'}, 'Filter')),
+  ], () => auditList.load(`/orgs/${encodeURIComponent(orgId)}/audit`, {action: action.value.trim()}), 'Loading the audit log…');
+  audit.append(filter, auditList.el);
+  await run(auditBox, () => auditList.load(`/orgs/${encodeURIComponent(orgId)}/audit`), 'Loading the audit log…');
 }
 
 /**

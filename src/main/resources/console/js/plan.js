@@ -1,7 +1,8 @@
 // The plan in effect and its features; upgrade and billing-portal links when online billing is on.
 
 import {h, append, field, options, number, when} from './dom.js';
-import {api, all, qs} from './api.js';
+import {api, qs} from './api.js';
+import {pagedList} from './pager.js';
 import {page, section, table, button, messageBox, run, scopeOptions} from './ui.js';
 
 const ONLINE = new Set(['autumn', 'fallback']);
@@ -10,11 +11,15 @@ export async function render(main, ctx) {
   page(main, 'Plan');
   const box = messageBox();
   append(main, box.el);
-  const orgs = (await run(box, () => all('/orgs'), 'Loading…')) || [];
-  const scope = options(h('select', {name: 'scope'}), scopeOptions(orgs), '');
+  const scope = options(h('select', {name: 'scope'}), scopeOptions([]), '');
+  const orgs = pagedList({noun: 'organizations', limit: 200, render: (rows) => {
+    options(scope, scopeOptions(rows), scope.value);
+    return null;
+  }});
+  await run(box, () => orgs.load('/orgs'), 'Loading…');
   const body = h('div');
   scope.addEventListener('change', load);
-  append(main, field('Plan of', scope), body);
+  append(main, field('Plan of', scope), orgs.el, body);
 
   async function load() {
     const orgId = scope.value || null;

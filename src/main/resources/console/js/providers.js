@@ -1,7 +1,8 @@
 // Provider keys (bring your own key): add with an optional base URL, check live, list hints, delete.
 
 import {h, append, field, when, options} from './dom.js';
-import {api, all, qs} from './api.js';
+import {api, qs} from './api.js';
+import {pagedList} from './pager.js';
 import {page, form, section, table, button, confirmed, messageBox, run, scopeOptions} from './ui.js';
 
 const PROVIDERS = ['openai', 'anthropic', 'google', 'mistral', 'cohere', 'ollama', 'vllm', 'custom'];
@@ -11,10 +12,17 @@ export async function render(main) {
     'Your own keys for model providers. Calls with them are billed by the provider to you; the key is stored encrypted and never shown again, only its last characters.');
   const box = messageBox();
   append(main, box.el);
-  const orgs = (await run(box, () => all('/orgs'), 'Loading…')) || [];
-  const admins = orgs.filter((o) => o.role === 'owner' || o.role === 'admin');
-
-  const owner = options(h('select', {name: 'owner'}), scopeOptions(admins), '');
+  const isAdmin = (o) => o.role === 'owner' || o.role === 'admin';
+  const owner = options(h('select', {name: 'owner'}), scopeOptions([]), '');
+  const viewing = options(h('select', {name: 'view'}), scopeOptions([]), '');
+  const orgs = pagedList({noun: 'organizations', limit: 200, render: (rows) => {
+    options(owner, scopeOptions(rows, isAdmin), owner.value);
+    options(viewing, scopeOptions(rows), viewing.value);
+    return null;
+  }});
+  await run(box, () => orgs.load('/orgs'), 'Loading…');
+  append(main, orgs.el);
+  const admins = () => orgs.rows.filter(isAdmin);
   const provider = options(h('select', {name: 'provider', required: true}), PROVIDERS, 'openai');
   const key = h('input', {type: 'password', name: 'api_key', required: true, maxlength: 4096, autocomplete: 'off'});
   const baseUrl = h('input', {type: 'url', name: 'base_url', maxlength: 2048, placeholder: 'https://…'});
@@ -23,7 +31,7 @@ export async function render(main) {
   const list = h('div');
 
   const addForm = form({'aria-label': 'Add a provider key'}, [
-    field('For', owner, admins.length ? 'Organization keys are used by every member; owners and admins manage them.' : null),
+    field('For', owner, admins().length ? 'Organization keys are used by every member; owners and admins manage them.' : null),
     field('Provider', provider),
     field('API key', key),
     field('Base URL (optional)', baseUrl, 'Required for custom (OpenAI-style, version included, e.g. https://host/v1); '
@@ -44,7 +52,6 @@ export async function render(main) {
     return `Saved the ${saved.provider} key ${saved.hint}${body.validate ? ' (the provider accepted it)' : ''}.`;
   }, 'Saving…');
 
-  const viewing = options(h('select', {name: 'view'}), scopeOptions(orgs), '');
   viewing.addEventListener('change', load);
 
   append(main, section('Add a key', addForm),
@@ -56,7 +63,7 @@ export async function render(main) {
     if (!found) {
       return;
     }
-    const canManage = !orgId || admins.some((o) => o.id === orgId);
+    const canManage = !orgId || admins().some((o) => o.id === orgId);
     list.replaceChildren(table([
       {label: 'Provider', cell: (k) => k.provider},
       {label: 'Key', cell: (k) => h('code', null, k.key_hint)},

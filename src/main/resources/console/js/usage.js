@@ -2,7 +2,8 @@
 // the rate limit.
 
 import {h, append, field, options, number, usd, when} from './dom.js';
-import {api, all, qs, rateLimit} from './api.js';
+import {api, qs, rateLimit} from './api.js';
+import {pagedList} from './pager.js';
 import {page, section, table, messageBox, run, scopeOptions} from './ui.js';
 import {barChart} from './chart.js';
 
@@ -23,11 +24,15 @@ export async function render(main) {
   page(main, 'Usage', 'What you (or an organization) used over the last 30 days, from the usage ledger.');
   const box = messageBox();
   append(main, box.el);
-  const orgs = (await run(box, () => all('/orgs'), 'Loading…')) || [];
-  const scope = options(h('select', {name: 'scope'}), scopeOptions(orgs), '');
+  const scope = options(h('select', {name: 'scope'}), scopeOptions([]), '');
+  const orgs = pagedList({noun: 'organizations', limit: 200, render: (rows) => {
+    options(scope, scopeOptions(rows), scope.value);
+    return null;
+  }});
+  await run(box, () => orgs.load('/orgs'), 'Loading…');
   const body = h('div');
   scope.addEventListener('change', load);
-  append(main, field('Usage of', scope), body);
+  append(main, field('Usage of', scope), orgs.el, body);
 
   async function load() {
     const orgId = scope.value || null;

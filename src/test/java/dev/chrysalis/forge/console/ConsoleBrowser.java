@@ -81,6 +81,11 @@ final class ConsoleBrowser implements AutoCloseable {
     new WebDriverWait(driver, Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));
   }
 
+  /** Waits until exactly this many elements match (rows of a list that grows page by page). */
+  List<WebElement> waitForCount(String css, int count) {
+    return new WebDriverWait(driver, Duration.ofSeconds(30)).until(ExpectedConditions.numberOfElementsToBe(By.cssSelector(css), count));
+  }
+
   void waitForHeading(String text) {
     waitForText("main h1", text);
   }

@@ -338,6 +338,15 @@ class ConsoleBrowserTest {
     browser.waitForTextReloading("main section[aria-label='Audit log'] table", "member.role_changed");
     browser.screenshot("16-org-members-audit");
 
+    // the audit log's action filter goes to the API
+    browser.fill("Filter the audit log", "Action (exact)", "member.role_changed");
+    browser.submit("Filter the audit log");
+    browser.waitForCount("main section[aria-label='Audit log'] tbody tr", 1);
+    assertThat(browser.text("main section[aria-label='Audit log'] tbody td:nth-child(2)")).isEqualTo("member.role_changed");
+    browser.fill("Filter the audit log", "Action (exact)", "no.such_action");
+    browser.submit("Filter the audit log");
+    browser.waitForText("main section[aria-label='Audit log']", "No no.such_action entries.");
+
     browser.waitFor("main button[aria-label='Remove " + member.email() + "']").click();
     acceptConfirm("Remove " + member.email());
     browser.waitForText("main section[aria-label='Members'] .msg.ok", "Removed " + member.email() + ".");
