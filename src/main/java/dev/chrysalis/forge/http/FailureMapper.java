@@ -26,6 +26,10 @@ public final class FailureMapper {
   }
 
   public static void handle(RoutingContext ctx) {
+    if (ctx.failure() instanceof HttpException he && he.getCause() instanceof RateLimitCheck.Refused refused) {
+      refused.send(ctx);
+      return;
+    }
     Throwable failure = unwrapAuthDependencyFailure(ctx.failure());
     int status = ctx.statusCode();
 
@@ -81,10 +85,10 @@ public final class FailureMapper {
     }
   }
 
-  /** A 503 from {@link AuthUnavailable}: answer for the cause (bus timeout, AuthService's 503). */
+  /** A 503 from {@link CredentialHandlers}: answer for the cause (bus timeout, AuthService's 503). */
   private static Throwable unwrapAuthDependencyFailure(Throwable failure) {
     if (failure instanceof HttpException he && he.getStatusCode() == 503
-      && AuthUnavailable.dependencyFailure(he.getCause())) {
+      && CredentialHandlers.dependencyFailure(he.getCause())) {
       return he.getCause();
     }
     return failure;

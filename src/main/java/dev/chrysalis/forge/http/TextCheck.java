@@ -1,5 +1,6 @@
 package dev.chrysalis.forge.http;
 
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +16,9 @@ import java.util.Map;
  * {@link #headersAndQuery} runs before anything else (credentials and the org id are read from
  * them before the body), {@link #path} on the
  * router's decoded path parameters, and {@link #body} on the parsed body before the handler. A
- * refusal is a 400 in our shape whose {@code param} names the field.
+ * refusal is a 400 in our shape whose {@code param} names the field. The first comes before the
+ * rate limit, so its refusals are counted against the client address
+ * ({@link RateLimitCheck#countRefusal}); the others come after it.
  */
 final class TextCheck {
 
@@ -24,10 +27,26 @@ final class TextCheck {
   private TextCheck() {
   }
 
-  static void headersAndQuery(RoutingContext ctx) {
+  static Handler<RoutingContext> headersAndQuery(RateLimitCheck limit) {
+    return ctx -> {
+      Runnable refusal = headersAndQueryRefusal(ctx);
+      if (refusal == null) {
+        ctx.next();
+      } else {
+        limit.countRefusal(ctx, refusal);
+      }
+    };
+  }
+
+  /** The 400 for the first unstorable header or query text, or null when there is none. */
+  private static Runnable headersAndQueryRefusal(RoutingContext ctx) {
     for (Map.Entry<String, String> h : ctx.request().headers()) {
-      if (refuse(ctx, "header", h.getKey(), h.getValue()) || refuse(ctx, "header", h.getKey(), h.getKey())) {
-        return;
+      Runnable refusal = refusal(ctx, "header", h.getKey(), h.getValue());
+      if (refusal == null) {
+        refusal = refusal(ctx, "header", h.getKey(), h.getKey());
+      }
+      if (refusal != null) {
+        return refusal;
       }
     }
     MultiMap query;
@@ -35,21 +54,26 @@ final class TextCheck {
       query = ctx.queryParams();
     } catch (RuntimeException undecodable) {
       // the contract validation answers a query string that cannot be decoded
-      ctx.next();
-      return;
+      return null;
     }
     for (Map.Entry<String, String> q : query) {
-      if (refuse(ctx, "query parameter", q.getKey(), q.getKey()) || refuse(ctx, "query parameter", q.getKey(), q.getValue())) {
-        return;
+      Runnable refusal = refusal(ctx, "query parameter", q.getKey(), q.getKey());
+      if (refusal == null) {
+        refusal = refusal(ctx, "query parameter", q.getKey(), q.getValue());
+      }
+      if (refusal != null) {
+        return refusal;
       }
     }
-    ctx.next();
+    return null;
   }
 
   /** Path parameters as the router decoded them, before the contract validation parses them. */
   static void path(RoutingContext ctx) {
     for (Map.Entry<String, String> p : ctx.pathParams().entrySet()) {
-      if (refuse(ctx, "path parameter", p.getKey(), p.getValue())) {
+      Runnable refusal = refusal(ctx, "path parameter", p.getKey(), p.getValue());
+      if (refusal != null) {
+        refusal.run();
         return;
       }
     }
@@ -122,16 +146,16 @@ final class TextCheck {
     return inner.startsWith("[") ? outer + inner : outer + "." + inner;
   }
 
-  private static boolean refuse(RoutingContext ctx, String kind, String name, String text) {
+  /** The 400 refusing {@code text}, or null when it can be stored. */
+  private static Runnable refusal(RoutingContext ctx, String kind, String name, String text) {
     String problem = text == null ? null : StorableText.problem(text);
     if (problem == null) {
-      return false;
+      return null;
     }
     String param = name == null ? null : StorableText.printable(name);
     String message = param == null
       ? "Invalid " + kind + ": " + problem + "."
       : "Invalid value for " + kind + " '" + param + "': " + problem + ".";
-    ApiError.send(ctx, 400, CODE, message, param);
-    return true;
+    return () -> ApiError.send(ctx, 400, CODE, message, param);
   }
 }

@@ -65,16 +65,22 @@ final class RedisLimiter implements Limiter {
 
   @Override
   public Future<Decision> check(String subject, Limits limits, long nowMillis) {
-    return ask(subject, limits, nowMillis).map(Answer::decision);
+    return ask(subject, limits, nowMillis, false).map(Answer::decision);
   }
 
-  Future<Answer> ask(String subject, Limits limits, long nowMillis) {
+  @Override
+  public Future<Decision> peek(String subject, Limits limits, long nowMillis) {
+    return ask(subject, limits, nowMillis, true).map(Answer::decision);
+  }
+
+  /** One run of the script: a check, or with {@code peek} the same decision without counting. */
+  Future<Answer> ask(String subject, Limits limits, long nowMillis, boolean peek) {
     String tagged = prefix + ":{" + subject + "}:";
     String dayKey = tagged + "d:" + UtcDays.epochDay(nowMillis);
-    Request evalsha = script(Request.cmd(Command.EVALSHA).arg(SHA), tagged + "w", dayKey, limits, nowMillis);
+    Request evalsha = script(Request.cmd(Command.EVALSHA).arg(SHA), tagged + "w", dayKey, limits, nowMillis, peek);
     return send(evalsha)
       .recover(t -> isNoScript(t)
-        ? send(script(Request.cmd(Command.EVAL).arg(SCRIPT), tagged + "w", dayKey, limits, nowMillis))
+        ? send(script(Request.cmd(Command.EVAL).arg(SCRIPT), tagged + "w", dayKey, limits, nowMillis, peek))
         : Future.failedFuture(t))
       .map(RedisLimiter::answer);
   }
@@ -117,13 +123,14 @@ final class RedisLimiter implements Limiter {
     });
   }
 
-  private Request script(Request r, String windowKey, String dayKey, Limits limits, long nowMillis) {
+  private Request script(Request r, String windowKey, String dayKey, Limits limits, long nowMillis, boolean peek) {
     return r.arg(3).arg(windowKey).arg(dayKey).arg(instanceKey)
       .arg(nowMillis * 1_000L)
       .arg(limits.intervalMicros())
       .arg(limits.capacityMicros())
       .arg(limits.perDay())
-      .arg(dayExpiry(nowMillis));
+      .arg(dayExpiry(nowMillis))
+      .arg(peek ? 1 : 0);
   }
 
   /** The day key outlives its day by an hour so a node with a slightly slow clock still sees it. */
