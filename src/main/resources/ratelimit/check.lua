@@ -5,13 +5,11 @@
 -- KEYS[3] instance marker: set once per Redis data set; nil or changed = Redis lost its data
 -- ARGV[1] now (epoch µs)  ARGV[2] emission interval (µs, 0 = no window limit)
 -- ARGV[3] capacity (limit × interval, µs)  ARGV[4] day limit (0 = none)  ARGV[5] day key expiry (epoch ms)
--- ARGV[6] 1 = peek: answer whether a request would be allowed, write nothing (window used is then the current state)
 -- Returns {allowed 1|0, denied_by 0 none|1 window|2 day, window used µs, retry after µs, day count, marker}
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
 local cap = tonumber(ARGV[3])
 local day_limit = tonumber(ARGV[4])
-local peek = ARGV[6] == '1'
 local marker = redis.call('GET', KEYS[3]) or ''
 
 local tat = now
@@ -28,13 +26,10 @@ if day_limit > 0 then day = tonumber(redis.call('GET', KEYS[2]) or 0) end
 if used > cap then
   return {0, 1, tat - now, used - cap, day, marker}
 end
-if day_limit > 0 and day >= day_limit then
-  return {0, 2, tat - now, 0, day, marker}
-end
-if peek then
-  return {1, 0, tat - now, 0, day, marker}
-end
 if day_limit > 0 then
+  if day >= day_limit then
+    return {0, 2, tat - now, 0, day, marker}
+  end
   day = redis.call('INCR', KEYS[2])
   if day == 1 then redis.call('PEXPIREAT', KEYS[2], ARGV[5]) end
 end

@@ -12,7 +12,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The HTTP verticle's near cache of verified API keys: a warm request with a known key costs a
@@ -66,12 +65,8 @@ public final class ApiKeyPrincipals {
     return Future.all(revoked.unregister(), sessionsEnded.unregister()).mapEmpty();
   }
 
-  /**
-   * As {@link AuthService#authenticateApiKey}: the principal, or its 401 refusal. A key this cache
-   * does not know is asked only once {@code beforeLookup} succeeded (its failure is the answer):
-   * the HTTP layer checks the client address there, so that check costs a known key nothing.
-   */
-  public Future<JsonObject> authenticate(String apiKey, Supplier<Future<Void>> beforeLookup) {
+  /** As {@link AuthService#authenticateApiKey}: the principal, or its 401 refusal. */
+  public Future<JsonObject> authenticate(String apiKey) {
     String digest = digest(apiKey);
     long now = System.currentTimeMillis();
     Entry e = byDigest.get(digest);
@@ -82,16 +77,14 @@ public final class ApiKeyPrincipals {
       }
       return Future.succeededFuture(e.principal().copy());
     }
-    return beforeLookup.get().compose(allowed -> {
-      long asked = generation;
-      return auth.authenticateApiKey(apiKey).map(principal -> {
-        if (asked == generation) {
-          String expires = principal.getString("expires_at");
-          byDigest.put(digest, new Entry(principal.copy(), principal.getString("key_id"), principal.getString("user_id"),
-            expires == null ? 0L : Instant.parse(expires).toEpochMilli(), System.currentTimeMillis()));
-        }
-        return principal;
-      });
+    long asked = generation;
+    return auth.authenticateApiKey(apiKey).map(principal -> {
+      if (asked == generation) {
+        String expires = principal.getString("expires_at");
+        byDigest.put(digest, new Entry(principal.copy(), principal.getString("key_id"), principal.getString("user_id"),
+          expires == null ? 0L : Instant.parse(expires).toEpochMilli(), System.currentTimeMillis()));
+      }
+      return principal;
     });
   }
 

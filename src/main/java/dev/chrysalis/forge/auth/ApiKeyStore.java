@@ -10,7 +10,6 @@ import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
 
 /** SQL for {@code api_keys}. The key itself is never stored, only its peppered hash. */
 final class ApiKeyStore {
@@ -33,8 +32,6 @@ final class ApiKeyStore {
   private static final String lockName = "forge.cap.api_keys";
 
   private final Pool pool;
-  /** Lookups by prefix sent to the database, on /metrics as forge_auth_api_key_lookups_total. */
-  final LongAdder lookups = new LongAdder();
 
   ApiKeyStore(Pool pool) {
     this.pool = pool;
@@ -73,7 +70,6 @@ final class ApiKeyStore {
    * answered 403 {@code account_suspended} rather than remembered as unknown.
    */
   Future<List<KeyRow>> byPrefix(String prefix) {
-    lookups.increment();
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM api_keys k JOIN users u ON u.id = k.user_id "
         + "WHERE k.prefix = $1")
       .execute(Tuple.of(prefix)).map(rows -> {

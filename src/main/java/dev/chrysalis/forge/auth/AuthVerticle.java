@@ -3,7 +3,6 @@ package dev.chrysalis.forge.auth;
 import dev.chrysalis.forge.billing.BillingService;
 import dev.chrysalis.forge.limits.ObjectCaps;
 import dev.chrysalis.forge.limits.PlanLimits;
-import dev.chrysalis.forge.metrics.Metrics;
 import dev.chrysalis.forge.store.Pools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -32,9 +31,7 @@ public class AuthVerticle extends VerticleBase {
   public Future<?> start() {
     AuthConfig config = AuthConfig.from(config());
     pool = Pools.shared(vertx, config());
-    ApiKeyStore keys = new ApiKeyStore(pool);
-    Metrics.of(vertx).counterOf(Metrics.API_KEY_LOOKUPS, keys.lookups);
-    AuthServiceImpl service = new AuthServiceImpl(vertx, config, new UserStore(pool), keys,
+    AuthServiceImpl service = new AuthServiceImpl(vertx, config, new UserStore(pool), new ApiKeyStore(pool),
       new EmailTokenStore(pool), new LoginThrottleStore(pool),
       new JwtTokens(vertx, config),
       new ObjectCaps(BillingService.createProxy(vertx), PlanLimits.from(config())));

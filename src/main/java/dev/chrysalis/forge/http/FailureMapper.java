@@ -26,10 +26,6 @@ public final class FailureMapper {
   }
 
   public static void handle(RoutingContext ctx) {
-    if (ctx.failure() instanceof HttpException he && he.getCause() instanceof RateLimitCheck.Refused refused) {
-      refused.send(ctx);
-      return;
-    }
     Throwable failure = unwrapAuthDependencyFailure(ctx.failure());
     int status = ctx.statusCode();
 
@@ -85,10 +81,10 @@ public final class FailureMapper {
     }
   }
 
-  /** A 503 from {@link CredentialHandlers}: answer for the cause (bus timeout, AuthService's 503). */
+  /** A 503 from {@link AuthUnavailable}: answer for the cause (bus timeout, AuthService's 503). */
   private static Throwable unwrapAuthDependencyFailure(Throwable failure) {
     if (failure instanceof HttpException he && he.getStatusCode() == 503
-      && CredentialHandlers.dependencyFailure(he.getCause())) {
+      && AuthUnavailable.dependencyFailure(he.getCause())) {
       return he.getCause();
     }
     return failure;

@@ -11,12 +11,10 @@ import io.vertx.ext.auth.authentication.Credentials;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 
-import java.util.function.Supplier;
-
 /**
- * The provider behind the security schemes: {@link #authenticate} verifies our JWTs, in process;
- * {@link #authenticateKey} answers {@code chs_…} API keys from this verticle's near cache or else
- * AuthService (one bus hop). Either way the user's principal is
+ * The provider behind the bearer scheme: {@code chs_…} tokens are API keys, answered by this
+ * verticle's near cache or else AuthService (one bus hop); anything else must be one of our JWTs and is
+ * verified here, in process. Either way the user's principal is
  * {@code {user_id, email, via, scopes, key_id?}}.
  */
 public final class ForgeAuthProvider implements JWTAuth {
@@ -25,29 +23,32 @@ public final class ForgeAuthProvider implements JWTAuth {
 
   private final ApiKeyPrincipals keys;
   private final JwtTokens jwt;
+  private final boolean apiKeysOnly;
 
-  public ForgeAuthProvider(ApiKeyPrincipals keys, JwtTokens jwt) {
+  public ForgeAuthProvider(ApiKeyPrincipals keys, JwtTokens jwt, boolean apiKeysOnly) {
     this.keys = keys;
     this.jwt = jwt;
+    this.apiKeysOnly = apiKeysOnly;
   }
 
-  /** A JWT (the bearer handler sends {@code chs_} tokens to {@link #authenticateKey}). */
   @Override
   public Future<User> authenticate(Credentials credentials) {
     if (!(credentials instanceof TokenCredentials tc) || tc.getToken() == null || tc.getToken().isEmpty()) {
       return Future.failedFuture("no credentials");
     }
-    return jwt.verify(tc.getToken()).map(claims -> User.create(new JsonObject()
+    String token = tc.getToken();
+    if (token.startsWith("chs_")) {
+      return keys.authenticate(token).map(User::create);
+    }
+    if (apiKeysOnly) {
+      return Future.failedFuture("not an API key");
+    }
+    return jwt.verify(token).map(claims -> User.create(new JsonObject()
       .put("user_id", claims.getString("sub"))
       .put("email", claims.getString("email"))
       .put("via", "jwt")
       .put("session_version", claims.getValue("sv") instanceof Number n ? n.longValue() : 0L)
       .put("scopes", ALL_SCOPES.copy())));
-  }
-
-  /** An API key; {@code beforeLookup} runs only when the near cache does not know it (see {@link ApiKeyPrincipals}). */
-  public Future<User> authenticateKey(String apiKey, Supplier<Future<Void>> beforeLookup) {
-    return keys.authenticate(apiKey, beforeLookup).map(User::create);
   }
 
   @Override

@@ -47,7 +47,7 @@ public class HttpVerticle extends ConfiguredVerticle {
   public static final String CONTRACT_PATH = "openapi/forge.yaml";
   /** After the grace period, how long a connection may take to carry the final event of a cut stream. */
   private static final long LAST_EVENT_MS = 2_000;
-  private static final int[] ERROR_STATUSES = {400, 403, 404, 405, 413, 415, 429, 500, 501, 502, 503};
+  private static final int[] ERROR_STATUSES = {400, 401, 403, 404, 405, 413, 415, 500, 501, 502, 503};
 
   private HttpServer server;
   private Pool pool;
@@ -93,20 +93,21 @@ public class HttpVerticle extends ConfiguredVerticle {
         if (!http.allowedOrigins().isEmpty()) {
           builder.rootHandler(cors(http));
         }
-        RateLimitCheck rateLimit = new RateLimitCheck(
-          InProcessLimiter.forThisNode(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
         builder.rootHandler(bodies.gate());
-        builder.rootHandler(TextCheck.headersAndQuery(rateLimit));
+        builder.rootHandler(TextCheck::headersAndQuery);
 
         apiKeys = new ApiKeyPrincipals(vertx, auth, AuthConfig.from(config()).apiKeyCacheSize());
-        ForgeAuthProvider credentials = new ForgeAuthProvider(apiKeys, jwt);
-        builder.security("bearerAuth").httpHandler(new CredentialHandlers.Bearer(credentials, rateLimit, "chrysalis-forge"));
-        builder.security("apiKeyHeader").apiKeyHandler(CredentialHandlers.ApiKey.header(credentials, rateLimit, "x-api-key"));
-        builder.security("apiKeyQuery").apiKeyHandler(CredentialHandlers.ApiKey.query(credentials, rateLimit, "api_key"));
+        ForgeAuthProvider bearer = new ForgeAuthProvider(apiKeys, jwt, false);
+        ForgeAuthProvider keyOnly = new ForgeAuthProvider(apiKeys, jwt, true);
+        builder.security("bearerAuth").httpHandler(new AuthUnavailable.Bearer(bearer, "chrysalis-forge"));
+        builder.security("apiKeyHeader").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).header("x-api-key"));
+        builder.security("apiKeyQuery").apiKeyHandler(new AuthUnavailable.ApiKey(keyOnly).parameter("api_key"));
 
         Routes routes = new Routes(builder, RequestValidator.create(vertx, contract),
           RequestValidator.create(vertx, contract.parametersOnly()),
           bodies.reader(http.maxPublicBodyBytes()), bodies.reader(http.maxBodyBytes()));
+        RateLimitCheck rateLimit = new RateLimitCheck(
+          InProcessLimiter.forThisNode(vertx, RateLimitConfig.from(config()).checkTimeoutMs()));
         sessions = new SessionStates(vertx, AuthConfig.from(config()).apiKeyCacheSize(), auth::sessionState)
           .onChange(gateway::endCallsOf);
         // the org context is decided once, before the rate limit whose tier depends on it
@@ -137,8 +138,6 @@ public class HttpVerticle extends ConfiguredVerticle {
         for (int status : ERROR_STATUSES) {
           router.errorHandler(status, FailureMapper::handle);
         }
-        // only the authentication handlers fail a route with 401: a failed authentication counts
-        router.errorHandler(401, ctx -> rateLimit.countRefusal(ctx, () -> FailureMapper.handle(ctx)));
         return Future.all(sessions.ready(), apiKeys.ready(), gateway.ready(), Warmup.run(vertx, contract))
           .compose(v -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(http.host())

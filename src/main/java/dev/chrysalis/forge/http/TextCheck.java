@@ -1,6 +1,5 @@
 package dev.chrysalis.forge.http;
 
-import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,9 +15,7 @@ import java.util.Map;
  * {@link #headersAndQuery} runs before anything else (credentials and the org id are read from
  * them before the body), {@link #path} on the
  * router's decoded path parameters, and {@link #body} on the parsed body before the handler. A
- * refusal is a 400 in our shape whose {@code param} names the field. The first comes before the
- * rate limit, so its refusals are counted against the client address
- * ({@link RateLimitCheck#countRefusal}); the others come after it.
+ * refusal is a 400 in our shape whose {@code param} names the field.
  */
 final class TextCheck {
 
@@ -27,26 +24,10 @@ final class TextCheck {
   private TextCheck() {
   }
 
-  static Handler<RoutingContext> headersAndQuery(RateLimitCheck limit) {
-    return ctx -> {
-      Runnable refusal = headersAndQueryRefusal(ctx);
-      if (refusal == null) {
-        ctx.next();
-      } else {
-        limit.countRefusal(ctx, refusal);
-      }
-    };
-  }
-
-  /** The 400 for the first unstorable header or query text, or null when there is none. */
-  private static Runnable headersAndQueryRefusal(RoutingContext ctx) {
+  static void headersAndQuery(RoutingContext ctx) {
     for (Map.Entry<String, String> h : ctx.request().headers()) {
-      Runnable refusal = refusal(ctx, "header", h.getKey(), h.getValue());
-      if (refusal == null) {
-        refusal = refusal(ctx, "header", h.getKey(), h.getKey());
-      }
-      if (refusal != null) {
-        return refusal;
+      if (refuse(ctx, "header", h.getKey(), h.getValue()) || refuse(ctx, "header", h.getKey(), h.getKey())) {
+        return;
       }
     }
     MultiMap query;
@@ -54,26 +35,21 @@ final class TextCheck {
       query = ctx.queryParams();
     } catch (RuntimeException undecodable) {
       // the contract validation answers a query string that cannot be decoded
-      return null;
+      ctx.next();
+      return;
     }
     for (Map.Entry<String, String> q : query) {
-      Runnable refusal = refusal(ctx, "query parameter", q.getKey(), q.getKey());
-      if (refusal == null) {
-        refusal = refusal(ctx, "query parameter", q.getKey(), q.getValue());
-      }
-      if (refusal != null) {
-        return refusal;
+      if (refuse(ctx, "query parameter", q.getKey(), q.getKey()) || refuse(ctx, "query parameter", q.getKey(), q.getValue())) {
+        return;
       }
     }
-    return null;
+    ctx.next();
   }
 
   /** Path parameters as the router decoded them, before the contract validation parses them. */
   static void path(RoutingContext ctx) {
     for (Map.Entry<String, String> p : ctx.pathParams().entrySet()) {
-      Runnable refusal = refusal(ctx, "path parameter", p.getKey(), p.getValue());
-      if (refusal != null) {
-        refusal.run();
+      if (refuse(ctx, "path parameter", p.getKey(), p.getValue())) {
         return;
       }
     }
@@ -146,16 +122,16 @@ final class TextCheck {
     return inner.startsWith("[") ? outer + inner : outer + "." + inner;
   }
 
-  /** The 400 refusing {@code text}, or null when it can be stored. */
-  private static Runnable refusal(RoutingContext ctx, String kind, String name, String text) {
+  private static boolean refuse(RoutingContext ctx, String kind, String name, String text) {
     String problem = text == null ? null : StorableText.problem(text);
     if (problem == null) {
-      return null;
+      return false;
     }
     String param = name == null ? null : StorableText.printable(name);
     String message = param == null
       ? "Invalid " + kind + ": " + problem + "."
       : "Invalid value for " + kind + " '" + param + "': " + problem + ".";
-    return () -> ApiError.send(ctx, 400, CODE, message, param);
+    ApiError.send(ctx, 400, CODE, message, param);
+    return true;
   }
 }

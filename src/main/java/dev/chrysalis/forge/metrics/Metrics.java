@@ -57,9 +57,6 @@ public final class Metrics {
   /** Counter; completed calls seen on forge.usage.recorded, tags {@code provider}, {@code byok}. */
   public static final String USAGE_EVENTS = "forge.usage.events";
 
-  /** Counter; API keys looked up in the database (neither AuthService's cache nor its memory of unknown keys answered). */
-  public static final String API_KEY_LOOKUPS = "forge.auth.api_key.lookups";
-
   /** Gauge; bytes of request bodies being received on this node (reserved against its budget). */
   public static final String HTTP_BODY_BYTES = "forge.http.body.bytes.in.flight";
   /** Counter; tag {@code reason} (too_large, client_budget, node_budget, deadline). A body refused while read. */

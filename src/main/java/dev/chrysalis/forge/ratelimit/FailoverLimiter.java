@@ -96,29 +96,20 @@ final class FailoverLimiter implements Limiter {
 
   @Override
   public Future<Decision> check(String subject, Limits limits, long nowMillis) {
-    return decide(subject, limits, nowMillis, true);
-  }
-
-  @Override
-  public Future<Decision> peek(String subject, Limits limits, long nowMillis) {
-    return decide(subject, limits, nowMillis, false);
-  }
-
-  private Future<Decision> decide(String subject, Limits limits, long nowMillis, boolean count) {
     if (limits.unlimited()) {
       return Future.succeededFuture(Decision.allowed(0L, 0L));
     }
     if (state == State.DOWN) {
-      return onOwnLoop(() -> Future.succeededFuture(local(subject, limits, nowMillis, count)));
+      return onOwnLoop(() -> Future.succeededFuture(local(subject, limits, nowMillis)));
     }
     Promise<Decision> answer = Promise.promise();
     long started = System.nanoTime();
-    redis.ask(subject, limits, nowMillis, !count).onComplete(ar -> runOnOwnLoop(() -> {
+    redis.ask(subject, limits, nowMillis).onComplete(ar -> runOnOwnLoop(() -> {
       if (ar.failed()) {
         if (!answer.future().isComplete()) {
           redisErrors.incrementAndGet();
           goDown(ar.cause().getClass().getSimpleName(), true);
-          answer.complete(local(subject, limits, nowMillis, count));
+          answer.complete(local(subject, limits, nowMillis));
         }
         return;
       }
@@ -126,7 +117,7 @@ final class FailoverLimiter implements Limiter {
       if (!sameInstance(a.instance())) {
         if (!answer.future().isComplete()) {
           goDown("Redis lost its data", true);
-          answer.complete(local(subject, limits, nowMillis, count));
+          answer.complete(local(subject, limits, nowMillis));
         }
         return;
       }
@@ -138,7 +129,7 @@ final class FailoverLimiter implements Limiter {
       if (state == State.DOWN) {
         // the node counts on its own since before this answer came: counting it there too is
         // stricter; answering from Redis would let it pass uncounted by the local share
-        answer.complete(local(subject, limits, nowMillis, count));
+        answer.complete(local(subject, limits, nowMillis));
         return;
       }
       redisChecks.incrementAndGet();
@@ -149,13 +140,12 @@ final class FailoverLimiter implements Limiter {
       }
       if (state == State.GRACE && a.decision().allowed()) {
         // other nodes may not have reconciled yet: their share is not in Redis, so keep ours
-        answer.complete(count ? outage.check(subject, limits, nowMillis, nodes(), retryMs * 1_000L)
-          : outage.peek(subject, limits, nowMillis, nodes(), retryMs * 1_000L));
+        answer.complete(outage.check(subject, limits, nowMillis, nodes(), retryMs * 1_000L));
       } else {
         answer.complete(a.decision());
       }
     }));
-    watch(answer, subject, limits, nowMillis, count, redis.answers(), false);
+    watch(answer, subject, limits, nowMillis, redis.answers(), false);
     return answer.future();
   }
 
@@ -164,21 +154,20 @@ final class FailoverLimiter implements Limiter {
    * check keeps waiting; if not, once more a millisecond later (replies already read but not yet
    * handled on a busy event loop get their turn), and then Redis counts as unreachable.
    */
-  private void watch(Promise<Decision> answer, String subject, Limits limits, long nowMillis, boolean count, long seen,
-                     boolean lastChance) {
+  private void watch(Promise<Decision> answer, String subject, Limits limits, long nowMillis, long seen, boolean lastChance) {
     context.runOnContext(v -> vertx.setTimer(lastChance ? 1 : timeoutMs, id -> {
       if (answer.future().isComplete()) {
         return;
       }
       long now = redis.answers();
       if (now != seen) {
-        watch(answer, subject, limits, nowMillis, count, now, false);
+        watch(answer, subject, limits, nowMillis, now, false);
       } else if (!lastChance) {
-        watch(answer, subject, limits, nowMillis, count, seen, true);
+        watch(answer, subject, limits, nowMillis, seen, true);
       } else {
         redisErrors.incrementAndGet();
         goDown("no answer for " + timeoutMs + " ms", true);
-        answer.complete(local(subject, limits, nowMillis, count));
+        answer.complete(local(subject, limits, nowMillis));
       }
     }));
   }
@@ -193,10 +182,9 @@ final class FailoverLimiter implements Limiter {
     return instance.equals(marker);
   }
 
-  private Decision local(String subject, Limits limits, long nowMillis, boolean count) {
+  private Decision local(String subject, Limits limits, long nowMillis) {
     fallbackChecks.incrementAndGet();
-    return count ? outage.check(subject, limits, nowMillis, nodes(), retryMs * 1_000L)
-      : outage.peek(subject, limits, nowMillis, nodes(), retryMs * 1_000L);
+    return outage.check(subject, limits, nowMillis, nodes(), retryMs * 1_000L);
   }
 
   /** The most live nodes seen since the outage began: a node that left may have used its share. */

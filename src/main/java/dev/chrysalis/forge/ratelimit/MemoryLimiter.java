@@ -54,24 +54,6 @@ final class MemoryLimiter implements Limiter {
     }
   }
 
-  @Override
-  public Future<Decision> peek(String subject, Limits limits, long nowMillis) {
-    long now = nowMillis * 1_000L;
-    synchronized (lock) {
-      Cell cell = cells.get(subject);
-      long tat = cell == null ? now : Math.max(cell.tat, now);
-      if (cell != null && limits.hasDayLimit() && cell.day != null
-        && cell.day.exhausted(UtcDays.epochDay(nowMillis), limits.perDay())) {
-        return Future.succeededFuture(Decision.day(tat - now, limits.perDay()));
-      }
-      long used = limits.hasWindowLimit() ? tat + limits.intervalMicros() - now : 0L;
-      if (used > limits.capacityMicros()) {
-        return Future.succeededFuture(Decision.window(tat - now, used - limits.capacityMicros(), -1L));
-      }
-      return Future.succeededFuture(Decision.allowed(tat - now, -1L));
-    }
-  }
-
   private Future<Decision> checkLocked(String subject, Limits limits, long nowMillis) {
     long now = nowMillis * 1_000L;
     long today = UtcDays.epochDay(nowMillis);

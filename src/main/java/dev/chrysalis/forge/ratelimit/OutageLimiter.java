@@ -93,15 +93,6 @@ final class OutageLimiter {
 
   /** One check while Redis is unreachable (or in the grace after it), {@code nodes} live nodes. */
   Decision check(String subject, Limits limits, long nowMillis, int nodes, long retryAfterMicros) {
-    return decide(subject, limits, nowMillis, nodes, retryAfterMicros, true);
-  }
-
-  /** As {@link #check}, counting nothing: whether the node's share would let a request through now. */
-  Decision peek(String subject, Limits limits, long nowMillis, int nodes, long retryAfterMicros) {
-    return decide(subject, limits, nowMillis, nodes, retryAfterMicros, false);
-  }
-
-  private Decision decide(String subject, Limits limits, long nowMillis, int nodes, long retryAfterMicros, boolean count) {
     long now = nowMillis * 1_000L;
     long today = UtcDays.epochDay(nowMillis);
     Entry e = entries.get(subject);
@@ -123,7 +114,7 @@ final class OutageLimiter {
       if (used > e.localCap) {
         return Decision.window(reported(limits, e, tat - now), used - e.localCap, dayReport(e, limits));
       }
-      reportedUsed = reported(limits, e, count ? used : tat - now);
+      reportedUsed = reported(limits, e, used);
     }
     if (limits.hasDayLimit()) {
       if (e.countingDay != today) {
@@ -133,11 +124,6 @@ final class OutageLimiter {
       if (e.dayLeft <= 0) {
         return e.dayKnown ? Decision.day(reportedUsed, limits.perDay()) : Decision.unavailable(retryAfterMicros);
       }
-    }
-    if (!count) {
-      return Decision.allowed(reportedUsed, dayReport(e, limits));
-    }
-    if (limits.hasDayLimit()) {
       e.dayLeft--;
       e.dayAdmitted++;
     }

@@ -44,9 +44,7 @@ public interface RateLimitService {
 
   /**
    * Counts one request. {@code {user_id, org_id?}} checks the user's tier limits,
-   * {@code {ip}} the per-client-IP limit of public operations; with {@code peek:true} nothing is
-   * counted and the answer says whether one more request would be allowed now (the HTTP layer asks
-   * this before looking up an API key for an address whose failures it counts). → {@code {allowed, tier, limit,
+   * {@code {ip}} the per-client-IP limit of public operations. → {@code {allowed, tier, limit,
    * remaining, reset, reset_after, window, policies:[…], denied_by?, retry_after?, message?,
    * org_not_found?}}; {@code org_not_found} when the user is not a member of {@code org_id};
    * 400 {@code invalid_request} when neither is given.

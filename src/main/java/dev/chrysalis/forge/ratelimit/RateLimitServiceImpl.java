@@ -59,7 +59,6 @@ final class RateLimitServiceImpl implements RateLimitService {
     String userId = text(request, "user_id");
     String orgId = text(request, "org_id");
     String ip = text(request, "ip");
-    boolean peek = Boolean.TRUE.equals(request == null ? null : request.getValue("peek"));
     if (userId == null && ip == null) {
       return Errors.badRequest("invalid_request", "A check needs user_id or ip.", "user_id");
     }
@@ -69,24 +68,24 @@ final class RateLimitServiceImpl implements RateLimitService {
     }
     long now = clock.millis();
     if (userId == null) {
-      return decide("ip:" + ClientSubnets.subject(ip), PUBLIC_TIER, publicLimits, now, peek);
+      return decide("ip:" + ClientSubnets.subject(ip), PUBLIC_TIER, publicLimits, now);
     }
     String cacheKey = TierCache.key(userId, orgId);
     String cached = tierCache.get(cacheKey, now);
     if (cached != null) {
-      return decide("u:" + userId, cached, userLimits(cached), now, peek);
+      return decide("u:" + userId, cached, userLimits(cached), now);
     }
     return plans.planId(userId, orgId).transform(ar -> {
       if (ar.succeeded()) {
         String known = config.tiers().containsKey(ar.result()) ? ar.result() : config.defaultPlan();
         tierCache.put(cacheKey, known, now);
-        return decide("u:" + userId, known, userLimits(known), now, peek);
+        return decide("u:" + userId, known, userLimits(known), now);
       }
       String plan = config.defaultPlan();
       if (orgId != null && ar.cause() instanceof ServiceException e && e.failureCode() == 404) {
         // not a member: counted on the default tier, then answered org_not_found by the caller.
         // Not cached, so a member who has just joined is served at once; the count bounds the cost.
-        return decide("u:" + userId, plan, userLimits(plan), now, peek).map(d -> d.put("org_not_found", true));
+        return decide("u:" + userId, plan, userLimits(plan), now).map(d -> d.put("org_not_found", true));
       }
       // without a plan the caller gets the default tier, kept briefly so a failing billing does
       // not cost a lookup per request
@@ -96,7 +95,7 @@ final class RateLimitServiceImpl implements RateLimitService {
         LOG.warn("plan lookup failed, using the default tier: {}", ar.cause().getClass().getSimpleName());
       }
       tierCache.put(cacheKey, plan, now, FAILED_LOOKUP_CACHE_MILLIS);
-      return decide("u:" + userId, plan, userLimits(plan), now, peek);
+      return decide("u:" + userId, plan, userLimits(plan), now);
     });
   }
 
@@ -105,12 +104,12 @@ final class RateLimitServiceImpl implements RateLimitService {
     return new Limits(t.perWindow(), config.windowMicros(), t.perDay());
   }
 
-  private Future<JsonObject> decide(String subject, String tier, Limits limits, long now, boolean peek) {
+  private Future<JsonObject> decide(String subject, String tier, Limits limits, long now) {
     checks.increment();
     if (limits.unlimited()) {
       return Future.succeededFuture(answer(Decision.allowed(0L, 0L), tier, limits, now));
     }
-    return (peek ? limiter.peek(subject, limits, now) : limiter.check(subject, limits, now))
+    return limiter.check(subject, limits, now)
       .map(d -> {
         if (!d.allowed()) {
           denied.increment();

@@ -65,22 +65,16 @@ final class RedisLimiter implements Limiter {
 
   @Override
   public Future<Decision> check(String subject, Limits limits, long nowMillis) {
-    return ask(subject, limits, nowMillis, false).map(Answer::decision);
+    return ask(subject, limits, nowMillis).map(Answer::decision);
   }
 
-  @Override
-  public Future<Decision> peek(String subject, Limits limits, long nowMillis) {
-    return ask(subject, limits, nowMillis, true).map(Answer::decision);
-  }
-
-  /** One run of the script: a check, or with {@code peek} the same decision without counting. */
-  Future<Answer> ask(String subject, Limits limits, long nowMillis, boolean peek) {
+  Future<Answer> ask(String subject, Limits limits, long nowMillis) {
     String tagged = prefix + ":{" + subject + "}:";
     String dayKey = tagged + "d:" + UtcDays.epochDay(nowMillis);
-    Request evalsha = script(Request.cmd(Command.EVALSHA).arg(SHA), tagged + "w", dayKey, limits, nowMillis, peek);
+    Request evalsha = script(Request.cmd(Command.EVALSHA).arg(SHA), tagged + "w", dayKey, limits, nowMillis);
     return send(evalsha)
       .recover(t -> isNoScript(t)
-        ? send(script(Request.cmd(Command.EVAL).arg(SCRIPT), tagged + "w", dayKey, limits, nowMillis, peek))
+        ? send(script(Request.cmd(Command.EVAL).arg(SCRIPT), tagged + "w", dayKey, limits, nowMillis))
         : Future.failedFuture(t))
       .map(RedisLimiter::answer);
   }
@@ -123,14 +117,13 @@ final class RedisLimiter implements Limiter {
     });
   }
 
-  private Request script(Request r, String windowKey, String dayKey, Limits limits, long nowMillis, boolean peek) {
+  private Request script(Request r, String windowKey, String dayKey, Limits limits, long nowMillis) {
     return r.arg(3).arg(windowKey).arg(dayKey).arg(instanceKey)
       .arg(nowMillis * 1_000L)
       .arg(limits.intervalMicros())
       .arg(limits.capacityMicros())
       .arg(limits.perDay())
-      .arg(dayExpiry(nowMillis))
-      .arg(peek ? 1 : 0);
+      .arg(dayExpiry(nowMillis));
   }
 
   /** The day key outlives its day by an hour so a node with a slightly slow clock still sees it. */
