@@ -199,6 +199,16 @@ final class ConsoleBrowser implements AutoCloseable {
       .toList();
   }
 
+  /** Ends a test: the browser console must hold no errors (script errors, CSP violations); closed either way. */
+  public void closeAfterCheckingConsole() {
+    try {
+      org.assertj.core.api.Assertions.assertThat(problems())
+        .as("errors in the browser console (script errors, CSP violations)").isEmpty();
+    } finally {
+      close();
+    }
+  }
+
   @Override
   public void close() {
     try {

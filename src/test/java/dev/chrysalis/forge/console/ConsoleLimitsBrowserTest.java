@@ -49,11 +49,7 @@ class ConsoleLimitsBrowserTest {
 
   @AfterEach
   void closeBrowser() {
-    try {
-      assertThat(browser.problems()).as("errors in the browser console").isEmpty();
-    } finally {
-      browser.close();
-    }
+    browser.closeAfterCheckingConsole();
   }
 
   @Test

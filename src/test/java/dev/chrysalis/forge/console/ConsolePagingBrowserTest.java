@@ -47,11 +47,7 @@ class ConsolePagingBrowserTest {
 
   @AfterEach
   void closeBrowser() {
-    try {
-      assertThat(browser.problems()).as("errors in the browser console (script errors, CSP violations)").isEmpty();
-    } finally {
-      browser.close();
-    }
+    browser.closeAfterCheckingConsole();
   }
 
   private static String title(int n) {
