@@ -10,7 +10,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 
 /**
- * Autumn's RPC API (see reference/autumn.md): every call is {@code POST /v1/<resource>.<action>}
+ * Autumn's RPC API (as Autumn publishes it; docs/operations.md, "Autumn mode"): every call is {@code POST /v1/<resource>.<action>}
  * with a JSON body, the secret key as a bearer token and the API version pinned. Failures are
  * {@link AutumnException}s; the secret never appears in one.
  */

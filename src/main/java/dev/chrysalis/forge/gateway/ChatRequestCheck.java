@@ -12,7 +12,7 @@ import java.util.Set;
 /**
  * Checks the messages and tools of a chat body and its {@code tool_choice}, in code rather than
  * through the schema validator, because validating long histories through the schema validator
- * costs milliseconds per request (DESIGN.md). The rules here are those of
+ * costs milliseconds per request (docs/benchmarks.md, ChatValidationBench). The rules here are those of
  * {@code #/components/schemas/ChatMessage} (one schema per role), {@code ChatTool} and
  * {@code ChatToolChoice} in the contract, and tests run the same messages, tools and bodies through
  * both to keep them in step.

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 
 /**
  * Tries an upstream call again when it failed before anything reached the client
- * (reference/providers.md 6.6): only after an upstream 408, 409, 429 or 5xx (529 included) or a
+ * (docs/operations.md, "Gateway"): only after an upstream 408, 409, 429 or 5xx (529 included) or a
  * connection that failed before any answer, at most {@link Settings#maxRetries()} more times.
  * Never after a 2xx (a stream that began is final), never on quota or billing failures (the
  * errors marked {@code should_retry:false}). The wait is what the upstream asked for

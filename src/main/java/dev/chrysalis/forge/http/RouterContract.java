@@ -19,7 +19,7 @@ import java.util.ArrayList;
  *   outside its short list. The router never validates responses, so its copy leaves them out.</li>
  *   <li>{@code x-forge-router-schema} on a schema: the shallower schema the router validates
  *   instead. Where validating the full schema costs too much per request (a long chat history
- *   through a {@code oneOf} per message costs milliseconds; DESIGN.md), the router checks the
+ *   through a {@code oneOf} per message costs milliseconds; docs/benchmarks.md), the router checks the
  *   shape and code checks the rest ({@code ChatRequestCheck}, tested against the full schema).</li>
  * </ul>
  */

@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * The providers a key can be stored for, with what differs between them: the format check the
  * original service applied, and how a key is checked live (the models list, with the provider's
- * own auth header). Bases follow DESIGN.md: OpenAI's and custom's include the version, the others
+ * own auth header). Bases (docs/operations.md, provider-key vault): OpenAI's and custom's include the version, the others
  * are hosts.
  */
 public enum Provider {

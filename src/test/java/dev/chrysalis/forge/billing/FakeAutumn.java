@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A fake Autumn speaking the documented wire format (reference/autumn.md): RPC-style
+ * A fake Autumn speaking the documented wire format (Autumn's published API): RPC-style
  * {@code POST /v1/<resource>.<action>}, bearer secret key, pinned {@code x-api-version}, the
  * error shape {@code {message, code, env}}, 503 with {@code Retry-After}, and
  * {@code 409 duplicate_idempotency_key} on a repeated {@code Idempotency-Key} (a key is reserved

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 
 /**
  * Fake LLM providers on one loopback port, each speaking its real wire format (see
- * reference/providers.md): OpenAI chat completions (also Mistral, Ollama, vLLM paths), Anthropic
+ * each provider's published API): OpenAI chat completions (also Mistral, Ollama, vLLM paths), Anthropic
  * Messages, Gemini generateContent / streamGenerateContent?alt=sse, Cohere v2 chat, and the
  * OpenAI model list. What a call does is chosen by words in the upstream model name:
  * {@code tools} (answers with a tool call), {@code err400|err401|err404|err429|err500|err503}

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Retries before the first byte (reference/providers.md 6.6), against fake upstreams that fail a
+ * Retries before the first byte (docs/operations.md, "Gateway"), against fake upstreams that fail a
  * given number of times and then answer. Every model name is unique, so the fake's count of calls
  * for it is this test's alone. Upstream waits up to 20 s are honoured here.
  */

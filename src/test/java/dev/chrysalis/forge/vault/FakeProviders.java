@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Fake LLM providers on one loopback port, each under its own prefix and speaking that
- * provider's models-list format and auth header (reference/providers.md):
+ * provider's models-list format and auth header (as each provider publishes it):
  * {@code /openai/v1/models} (Bearer, OpenAI list), {@code /anthropic/v1/models} (x-api-key +
  * anthropic-version), {@code /google/v1beta/models} (x-goog-api-key; a bad key is 400
  * API_KEY_INVALID), {@code /cohere/v1/models} (Bearer), and {@code /slow/…}, which never answers.
