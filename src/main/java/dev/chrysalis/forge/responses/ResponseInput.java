@@ -351,8 +351,12 @@ final class ResponseInput {
         throw bad(at + ".name", "must be a string of 1 to 64 characters");
       }
       JsonObject fn = new JsonObject().put("name", name);
-      if (t.getValue("description") instanceof String d) {
-        fn.put("description", d);
+      Object description = t.getValue("description");
+      if (description != null && !(description instanceof String)) {
+        throw bad(at + ".description", "must be a string");
+      }
+      if (description != null) {
+        fn.put("description", description);
       }
       Object params = t.getValue("parameters");
       if (params != null && !(params instanceof JsonObject)) {
@@ -361,7 +365,11 @@ final class ResponseInput {
       if (params != null) {
         fn.put("parameters", params);
       }
-      if (t.getValue("strict") instanceof Boolean strict) {
+      Object strict = t.getValue("strict");
+      if (strict != null && !(strict instanceof Boolean)) {
+        throw bad(at + ".strict", "must be true or false");
+      }
+      if (strict != null) {
         fn.put("strict", strict);
       }
       tools.add(new JsonObject().put("type", "function").put("function", fn));

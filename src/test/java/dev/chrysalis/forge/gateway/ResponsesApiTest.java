@@ -394,6 +394,10 @@ class ResponsesApiTest {
         .put("type", "function_call_output").put("output", "x"))),
       new JsonObject().put("model", "gpt-4o").put("input", "Hi").put("tools", new JsonArray()
         .add(new JsonObject().put("type", "function"))),
+      new JsonObject().put("model", "gpt-4o").put("input", "Hi").put("tools", new JsonArray()
+        .add(new JsonObject().put("type", "function").put("name", "f").put("strict", "yes"))),
+      new JsonObject().put("model", "gpt-4o").put("input", "Hi").put("tools", new JsonArray()
+        .add(new JsonObject().put("type", "function").put("name", "f").put("description", 7))),
       new JsonObject().put("model", "gpt-4o").put("input", "Hi").put("tool_choice", "sometimes"),
       new JsonObject().put("model", "gpt-4o").put("input", "Hi").put("text", new JsonObject()
         .put("format", new JsonObject().put("type", "json_schema").put("name", "x"))),
