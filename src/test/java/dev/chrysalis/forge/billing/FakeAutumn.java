@@ -26,9 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Tests script failures: the next N calls of an action fail (503 or a given status and code), or
  * are applied but answered too late (a timeout).
  */
-final class FakeAutumn implements AutoCloseable {
+public final class FakeAutumn implements AutoCloseable {
 
-  static final String SECRET = "am_sk_test_fake0123456789";
+  public static final String SECRET = "am_sk_test_fake0123456789";
 
   private final Vertx vertx = Vertx.vertx();
   private final HttpServer server;
@@ -50,7 +50,7 @@ final class FakeAutumn implements AutoCloseable {
   private volatile boolean down;
   private volatile long slowMs = 2_000;
 
-  FakeAutumn() {
+  public FakeAutumn() {
     try {
       server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
         .await(10, TimeUnit.SECONDS);
@@ -59,7 +59,7 @@ final class FakeAutumn implements AutoCloseable {
     }
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return "http://127.0.0.1:" + server.actualPort();
   }
 

@@ -167,8 +167,13 @@ final class SchemaValues {
         if (n == 0 && depth < 3 && max > 0) {
           n = 1;
         }
-        for (int i = 0; i < n; i++) {
-          out.add(valid(s.getValue("items", new JsonObject()), depth + 1));
+        boolean unique = s.getBoolean("uniqueItems", false);
+        // a unique array draws again on a repeat, a bounded number of times (an enum may run out)
+        for (int tries = 0; out.size() < n && tries < 10 * n; tries++) {
+          Object item = valid(s.getValue("items", new JsonObject()), depth + 1);
+          if (!unique || !out.contains(item)) {
+            out.add(item);
+          }
         }
         return out;
       }
