@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A user-supplied base URL that answers every call with a redirect: the service never follows it,
+ * A user-supplied base URL that answers every call with a redirect (303 or 307): the service never follows it,
  * so the address the redirect names (here a second local service) receives nothing, not the
  * caller's body and not the caller's key, on chat, streamed chat, embeddings, the Responses API
  * and the live key check alike.
@@ -49,8 +49,8 @@ class RedirectApiTest {
     }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
     redirecting = side.createHttpServer().requestHandler(req -> {
       redirected.incrementAndGet();
-      // 307 keeps the method and the body: a client that follows it re-sends the caller's request
-      req.response().setStatusCode(307)
+      // 307 keeps a GET a GET; 303 turns a POST into a GET, which clients follow whatever the method
+      req.response().setStatusCode(req.method() == io.vertx.core.http.HttpMethod.GET ? 307 : 303)
         .putHeader("location", "http://127.0.0.1:" + target.actualPort() + req.uri()).end();
     }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
     app = TestApp.start(TestApp.env("CHRYSALIS_ALLOW_PRIVATE_BASE_URLS", "true",
