@@ -35,6 +35,7 @@ public final class GatewayBench {
     double streamRate = Double.parseDouble(BenchUpstream.arg(args, "--stream-rate", "200"));
     int streams = Integer.parseInt(BenchUpstream.arg(args, "--streams", "1000"));
     String marker = BenchUpstream.arg(args, "--marker", "");
+    boolean h2c = java.util.Arrays.asList(args).contains("--h2c");
     // long enough for the JIT to finish with the service's hot path before anything is measured
     double warmup = Double.parseDouble(BenchUpstream.arg(args, "--warmup", "20"));
     Vertx vertx = Vertx.vertx();
@@ -44,7 +45,7 @@ public final class GatewayBench {
       String streamBody = BODY.replace("\"messages\"", "\"stream\":true,\"messages\"");
       if (java.util.Arrays.asList(args).contains("--concurrent-only")) {
         System.out.println(concurrent(vertx, service + "/chat/completions", auth,
-          streamBody.replace("gpt-4o-mini", "openai/gpt-drip"), streams, marker));
+          streamBody.replace("gpt-4o-mini", "openai/gpt-drip"), streams, marker, h2c));
         return;
       }
       for (String[] target : new String[][]{{"direct", upstream}, {"gateway", service}}) {
@@ -60,7 +61,7 @@ public final class GatewayBench {
           .replace("%s", "streamed " + target[0] + " @" + (int) streamRate + "/s"));
       }
       System.out.println(concurrent(vertx, service + "/chat/completions", auth,
-        streamBody.replace("gpt-4o-mini", "openai/gpt-drip"), streams, marker));
+        streamBody.replace("gpt-4o-mini", "openai/gpt-drip"), streams, marker, h2c));
     } finally {
       vertx.close();
     }
@@ -130,10 +131,15 @@ public final class GatewayBench {
   }
 
   /** Opens n slow streams at once and waits until every one has ended. */
-  static String concurrent(Vertx vertx, String url, Map<String, String> headers, String body, int n, String marker)
-    throws InterruptedException {
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-      new PoolOptions().setHttp1MaxSize(n + 10));
+  static String concurrent(Vertx vertx, String url, Map<String, String> headers, String body, int n, String marker,
+                           boolean h2c) throws InterruptedException {
+    // over h2c, streams share connections (100 each, the service's limit per connection), so the
+    // service holds one socket per stream (its upstream) instead of two
+    HttpClient client = h2c
+      ? vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+          .setHttp2ClearTextUpgrade(false).setHttp2MultiplexingLimit(100),
+        new PoolOptions().setHttp2MaxSize(n / 100 + 10))
+      : vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(n + 10));
     CountDownLatch finished = new CountDownLatch(n);
     AtomicLong ok = new AtomicLong();
     AtomicLong open = new AtomicLong();
@@ -163,8 +169,8 @@ public final class GatewayBench {
     }
     finished.await(300, TimeUnit.SECONDS);
     client.close();
-    return String.format("concurrent streams: %d opened, %d at once, %d completed with [DONE] in %.1f s; not started: %s",
-      n, maxOpen.get(), ok.get(), (System.nanoTime() - start) / 1e9, refused.isEmpty() ? "none" : refused);
+    return String.format("concurrent streams (%s): %d opened, %d at once, %d completed with [DONE] in %.1f s; not started: %s",
+      h2c ? "h2c, 100 per connection" : "HTTP/1.1, one connection each", n, maxOpen.get(), ok.get(), (System.nanoTime() - start) / 1e9, refused.isEmpty() ? "none" : refused);
   }
 
   private static RequestOptions options(String url, Map<String, String> headers) {
