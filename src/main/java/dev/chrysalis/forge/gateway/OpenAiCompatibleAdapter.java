@@ -191,6 +191,11 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
 
   @Override
   public JsonObject response(JsonObject upstream, ChatCall call) {
+    // a 200 without choices (a models list, an HTML error page turned JSON) is no completion: never
+    // hand it to the client as one
+    if (!(upstream.getValue("choices") instanceof JsonArray)) {
+      throw new IllegalArgumentException("no choices in the upstream answer");
+    }
     if (upstream.getValue("usage") == null) {
       upstream.put("usage", Usage.NONE.toJson());
     }
