@@ -35,7 +35,8 @@ public final class GatewayBench {
     double streamRate = Double.parseDouble(BenchUpstream.arg(args, "--stream-rate", "200"));
     int streams = Integer.parseInt(BenchUpstream.arg(args, "--streams", "1000"));
     String marker = BenchUpstream.arg(args, "--marker", "");
-    boolean h2c = java.util.Arrays.asList(args).contains("--h2c");
+    java.util.List<String> flags = java.util.Arrays.asList(args);
+    boolean h2c = flags.contains("--h2c");
     // long enough for the JIT to finish with the service's hot path before anything is measured
     double warmup = Double.parseDouble(BenchUpstream.arg(args, "--warmup", "20"));
     Vertx vertx = Vertx.vertx();
@@ -43,7 +44,7 @@ public final class GatewayBench {
       Map<String, String> auth = Map.of("authorization", "Bearer " + key);
       Map<String, String> upstreamAuth = Map.of("authorization", "Bearer sk-bench");
       String streamBody = BODY.replace("\"messages\"", "\"stream\":true,\"messages\"");
-      if (java.util.Arrays.asList(args).contains("--concurrent-only")) {
+      if (flags.contains("--concurrent-only")) {
         System.out.println(concurrent(vertx, service + "/chat/completions", auth,
           streamBody.replace("gpt-4o-mini", "openai/gpt-drip"), streams, marker, h2c));
         return;
@@ -170,7 +171,8 @@ public final class GatewayBench {
     finished.await(300, TimeUnit.SECONDS);
     client.close();
     return String.format("concurrent streams (%s): %d opened, %d at once, %d completed with [DONE] in %.1f s; not started: %s",
-      h2c ? "h2c, 100 per connection" : "HTTP/1.1, one connection each", n, maxOpen.get(), ok.get(), (System.nanoTime() - start) / 1e9, refused.isEmpty() ? "none" : refused);
+      h2c ? "h2c, 100 per connection" : "HTTP/1.1, one connection each", n, maxOpen.get(), ok.get(),
+      (System.nanoTime() - start) / 1e9, refused.isEmpty() ? "none" : refused);
   }
 
   private static RequestOptions options(String url, Map<String, String> headers) {
